@@ -1,0 +1,367 @@
+package dev.ferry.core;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything needed to reach one target: scheme, host, port, base directory, credentials, trust
+ * (TLS or SSH host keys), timeouts, retries and the session pool size.
+ *
+ * <p>Built from a URI of the form {@code ftps://user@host:21/base/dir?passive-nat=control-host}; a
+ * URI with a password in it is refused ({@code BAD_INPUT}): pass the password in {@link Credentials}.
+ * Query parameters become {@link #properties()} for the provider. Immutable; {@link #toString()}
+ * shows no secret.
+ *
+ * <pre>{@code
+ * TargetConfig cfg = TargetConfig.builder(URI.create("ftps://alice@ftp.example.com/in"))
+ *         .credentials(Credentials.password("alice", pw))
+ *         .tls(TlsOptions.builder().pinSha256("ab12...").build())
+ *         .connectTimeout(Duration.ofSeconds(5))
+ *         .build();
+ * }</pre>
+ */
+public final class TargetConfig {
+    /** Default connect timeout. */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(15);
+    /** Default wait for a control reply. */
+    public static final Duration DEFAULT_REPLY_TIMEOUT = Duration.ofSeconds(60);
+    /** Default data idle timeout: no byte moving for this long fails the transfer. */
+    public static final Duration DEFAULT_DATA_TIMEOUT = Duration.ofSeconds(60);
+    /** Default session pool size. */
+    public static final int DEFAULT_MAX_SESSIONS = 4;
+
+    private final String scheme;
+    private final String host;
+    private final int port;
+    private final RemotePath baseDirectory;
+    private final Credentials credentials;
+    private final TlsOptions tls;
+    private final HostKeys hostKeys;
+    private final Duration connectTimeout;
+    private final Duration replyTimeout;
+    private final Duration dataTimeout;
+    private final RetryPolicy retryPolicy;
+    private final int maxSessions;
+    private final Map<String, String> properties;
+
+    private TargetConfig(Builder b) throws TransferException {
+        this.scheme = b.scheme;
+        this.host = b.host;
+        this.port = b.port;
+        this.baseDirectory = RemotePath.absolute(b.path);
+        if (b.credentials == null) {
+            if (b.uriUser == null) {
+                throw bad("no user name: put it in the URI (scheme://user@host/dir) or pass Credentials", null);
+            }
+            this.credentials = Credentials.username(b.uriUser);
+        } else {
+            if (b.uriUser != null && !b.uriUser.equals(b.credentials.username())) {
+                throw bad("the URI names user '" + b.uriUser + "' but the credentials are for '"
+                        + b.credentials.username() + "'", "use one user name");
+            }
+            this.credentials = b.credentials;
+        }
+        this.tls = b.tls;
+        this.hostKeys = b.hostKeys;
+        this.connectTimeout = b.connectTimeout;
+        this.replyTimeout = b.replyTimeout;
+        this.dataTimeout = b.dataTimeout;
+        this.retryPolicy = b.retryPolicy;
+        this.maxSessions = b.maxSessions;
+        this.properties = Collections.unmodifiableMap(new LinkedHashMap<>(b.properties));
+    }
+
+    /**
+     * Starts a configuration from a target URI.
+     *
+     * @throws TransferException {@code BAD_INPUT} if the URI has a password, no scheme, no host, a bad port,
+     *         or CR/LF/NUL in it
+     */
+    public static Builder builder(URI uri) throws TransferException {
+        return new Builder(uri);
+    }
+
+    /** Starts a configuration from a target URI string (see {@link #builder(URI)}). */
+    public static Builder builder(String uri) throws TransferException {
+        Objects.requireNonNull(uri, "uri");
+        try {
+            return new Builder(new URI(uri));
+        } catch (URISyntaxException e) {
+            throw bad("invalid target URI: " + redactString(e.getInput()) + " (" + e.getReason() + ")",
+                    "use the form ftps://user@host[:port]/base/dir");
+        }
+    }
+
+    /** A builder holding this configuration. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.scheme = scheme;
+        b.host = host;
+        b.port = port;
+        b.path = baseDirectory.toString();
+        b.credentials = credentials;
+        b.tls = tls;
+        b.hostKeys = hostKeys;
+        b.connectTimeout = connectTimeout;
+        b.replyTimeout = replyTimeout;
+        b.dataTimeout = dataTimeout;
+        b.retryPolicy = retryPolicy;
+        b.maxSessions = maxSessions;
+        b.properties.putAll(properties);
+        return b;
+    }
+
+    /** Lower-case scheme: {@code ftps}, {@code ftp}, {@code sftp}. */
+    public String scheme() { return scheme; }
+
+    /** The host name or address (IPv6 without brackets). */
+    public String host() { return host; }
+
+    /** The port, or -1 if the URI gave none (the provider's default applies). */
+    public int port() { return port; }
+
+    /** The port, or {@code defaultPort} if none was given. */
+    public int portOr(int defaultPort) { return port < 0 ? defaultPort : port; }
+
+    /** The absolute base directory. */
+    public RemotePath baseDirectory() { return baseDirectory; }
+
+    public Credentials credentials() { return credentials; }
+
+    public TlsOptions tls() { return tls; }
+
+    /** The SSH host key verification, if configured (SFTP requires it). */
+    public Optional<HostKeys> hostKeys() { return Optional.ofNullable(hostKeys); }
+
+    public Duration connectTimeout() { return connectTimeout; }
+
+    /** How long to wait for a control reply. */
+    public Duration replyTimeout() { return replyTimeout; }
+
+    /** How long a data transfer may make no progress. */
+    public Duration dataTimeout() { return dataTimeout; }
+
+    public RetryPolicy retryPolicy() { return retryPolicy; }
+
+    /** The most sessions (connections) a target opens at once. */
+    public int maxSessions() { return maxSessions; }
+
+    /** Provider settings from the URI query and {@link Builder#property(String, String)}. */
+    public Map<String, String> properties() { return properties; }
+
+    /** A provider setting. */
+    public Optional<String> property(String name) { return Optional.ofNullable(properties.get(name)); }
+
+    /** The URI without secrets: {@code scheme://user@host:port/base}. */
+    public String redactedUri() {
+        return redactedUri(portOr(-1));
+    }
+
+    /** The URI without secrets, with a port filled in. */
+    public String redactedUri(int effectivePort) {
+        String h = host.contains(":") ? "[" + host + "]" : host;
+        return scheme + "://" + encodeUser(credentials.username()) + "@" + h + (effectivePort > 0 ? ":" + effectivePort : "")
+                + baseDirectory;
+    }
+
+    private static String encodeUser(String user) {
+        return user.replace("%", "%25").replace("@", "%40").replace(":", "%3A").replace("/", "%2F");
+    }
+
+    @Override
+    public String toString() {
+        return "TargetConfig[" + redactedUri() + ", " + credentials + ", " + tls + (hostKeys != null ? ", " + hostKeys : "")
+                + ", connectTimeout=" + connectTimeout + ", replyTimeout=" + replyTimeout + ", dataTimeout=" + dataTimeout
+                + ", " + retryPolicy + ", maxSessions=" + maxSessions + ", properties=" + properties + "]";
+    }
+
+    private static TransferException bad(String message, String hint) {
+        return TransferException.builder(TransferException.Reason.BAD_INPUT, message).hint(hint).build();
+    }
+
+    private static String redactString(String s) {
+        if (s == null) {
+            return "";
+        }
+        // user:password@ -> user:****@ ; never echo a password from a malformed URI
+        return s.replaceAll("(//[^/@:]*):[^/@]*@", "$1:****@").replace("\r", "\\r").replace("\n", "\\n");
+    }
+
+    /** Builds a {@link TargetConfig}; reusable. */
+    public static final class Builder {
+        private String scheme;
+        private String host;
+        private int port = -1;
+        private String path = "/";
+        private String uriUser;
+        private Credentials credentials;
+        private TlsOptions tls = TlsOptions.defaults();
+        private HostKeys hostKeys;
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration replyTimeout = DEFAULT_REPLY_TIMEOUT;
+        private Duration dataTimeout = DEFAULT_DATA_TIMEOUT;
+        private RetryPolicy retryPolicy = RetryPolicy.defaults();
+        private int maxSessions = DEFAULT_MAX_SESSIONS;
+        private final Map<String, String> properties = new LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        private Builder(URI uri) throws TransferException {
+            Objects.requireNonNull(uri, "uri");
+            String raw = uri.toString();
+            for (char c : raw.toCharArray()) {
+                if (c == '\r' || c == '\n' || c == '\0') {
+                    throw bad("the target URI contains a control character", "remove CR, LF and NUL from the URI");
+                }
+            }
+            if (uri.getScheme() == null) {
+                throw bad("the target URI " + redactString(raw) + " has no scheme",
+                        "use ftps://, ftp:// or sftp://, e.g. ftps://user@host/dir");
+            }
+            this.scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+            String userInfo = uri.getRawUserInfo();
+            if (userInfo == null && uri.getRawAuthority() != null && uri.getHost() == null) {
+                // Server-based parsing failed (e.g. a bad port); see whether a password is the culprit first.
+                String auth = uri.getRawAuthority();
+                int at = auth.lastIndexOf('@');
+                if (at >= 0) {
+                    userInfo = auth.substring(0, at);
+                }
+            }
+            if (userInfo != null && userInfo.contains(":")) {
+                throw bad("the target URI contains a password; Ferry never takes a password from a URI, "
+                                + "because URIs end up in logs: " + redactString(raw),
+                        "remove ':password' from the URI and pass the password separately (Credentials.password, "
+                                + "or the CLI's --password-env NAME)");
+            }
+            if (uri.getHost() == null) {
+                throw bad("the target URI " + redactString(raw) + " has no valid host",
+                        "use the form " + scheme + "://user@host[:port]/base/dir");
+            }
+            String h = uri.getHost();
+            if (h.startsWith("[") && h.endsWith("]")) {
+                h = h.substring(1, h.length() - 1);
+            }
+            this.host = h;
+            this.port = uri.getPort();
+            if (port == 0 || port > 65535) {
+                throw bad("the target URI has an invalid port " + port, "use a port from 1 to 65535");
+            }
+            if (userInfo != null) {
+                this.uriUser = URLDecoder.decode(userInfo.replace("+", "%2B"), StandardCharsets.UTF_8);
+            }
+            String p = uri.getPath();
+            this.path = p == null || p.isEmpty() ? "/" : p;
+            String q = uri.getRawQuery();
+            if (q != null && !q.isEmpty()) {
+                for (String kv : q.split("&")) {
+                    if (kv.isEmpty()) {
+                        continue;
+                    }
+                    int eq = kv.indexOf('=');
+                    String k = URLDecoder.decode(eq < 0 ? kv : kv.substring(0, eq), StandardCharsets.UTF_8);
+                    String v = eq < 0 ? "" : URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8);
+                    properties.put(k, v);
+                }
+            }
+        }
+
+        /** Who logs in; its user name must match the URI's, if the URI has one. */
+        public Builder credentials(Credentials c) {
+            this.credentials = Objects.requireNonNull(c, "credentials");
+            return this;
+        }
+
+        /** The absolute base directory (replaces the URI's path). */
+        public Builder baseDirectory(String dir) {
+            this.path = Objects.requireNonNull(dir, "baseDirectory");
+            return this;
+        }
+
+        public Builder port(int p) {
+            if (p < 1 || p > 65535) {
+                throw new IllegalArgumentException("port must be 1-65535, was " + p);
+            }
+            this.port = p;
+            return this;
+        }
+
+        public Builder tls(TlsOptions options) {
+            this.tls = Objects.requireNonNull(options, "tls");
+            return this;
+        }
+
+        public Builder hostKeys(HostKeys keys) {
+            this.hostKeys = Objects.requireNonNull(keys, "hostKeys");
+            return this;
+        }
+
+        public Builder connectTimeout(Duration d) {
+            this.connectTimeout = positive(d, "connectTimeout");
+            return this;
+        }
+
+        public Builder replyTimeout(Duration d) {
+            this.replyTimeout = positive(d, "replyTimeout");
+            return this;
+        }
+
+        public Builder dataTimeout(Duration d) {
+            this.dataTimeout = positive(d, "dataTimeout");
+            return this;
+        }
+
+        /** Sets connect, reply and data timeouts to the same value. */
+        public Builder timeouts(Duration d) {
+            return connectTimeout(d).replyTimeout(d).dataTimeout(d);
+        }
+
+        public Builder retryPolicy(RetryPolicy policy) {
+            this.retryPolicy = Objects.requireNonNull(policy, "retryPolicy");
+            return this;
+        }
+
+        /** The most sessions open at once (at least 1). */
+        public Builder maxSessions(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("maxSessions must be at least 1, was " + n);
+            }
+            this.maxSessions = n;
+            return this;
+        }
+
+        /** A provider setting, e.g. {@code passive-nat}. */
+        public Builder property(String name, String value) {
+            properties.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /**
+         * Validates and builds.
+         *
+         * @throws TransferException {@code BAD_INPUT} for an invalid base directory, a missing user, or a user
+         *         name that differs between URI and credentials
+         */
+        public TargetConfig build() throws TransferException {
+            return new TargetConfig(this);
+        }
+
+        private static Duration positive(Duration d, String name) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, was " + d);
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,237 @@
+package dev.ferry.core;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The ordered, masked record of a protocol conversation: what was sent, what was received, and
+ * notes (TLS facts, reconnects).
+ *
+ * <p>Masking: a {@code PASS} command is always recorded as {@code PASS ****}, and every string
+ * registered with {@link #addSecret(String)} is replaced by {@code ****} in every line, before the
+ * line is stored. Bounded: past {@link #DEFAULT_MAX_LINES} lines, the first half is kept, the
+ * latest lines are kept, and one line says how many were left out between them.
+ *
+ * <p>Thread-safe. Rendered lines start with {@code "> "} (sent), {@code "< "} (received) or
+ * {@code "* "} (note).
+ */
+public final class Transcript {
+    /** The default bound on stored lines. */
+    public static final int DEFAULT_MAX_LINES = 2000;
+    /** What a masked secret becomes. */
+    public static final String MASK = "****";
+
+    private static final Pattern PASS_COMMAND = Pattern.compile("^(PASS|ACCT)(\\s+).*$", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+    private static final int MAX_LINE_CHARS = 4096;
+
+    /** Who said a line. */
+    public enum Direction {
+        /** Sent by Ferry. */
+        SENT("> "),
+        /** Received from the server. */
+        RECEIVED("< "),
+        /** A note by Ferry (TLS facts, reconnects, summaries). */
+        NOTE("* ");
+
+        private final String prefix;
+
+        Direction(String prefix) {
+            this.prefix = prefix;
+        }
+
+        /** The rendering prefix. */
+        public String prefix() {
+            return prefix;
+        }
+    }
+
+    /** One line of a transcript. */
+    public record Line(Instant time, Direction direction, String text) {
+        public Line {
+            Objects.requireNonNull(time, "time");
+            Objects.requireNonNull(direction, "direction");
+            Objects.requireNonNull(text, "text");
+        }
+
+        /** {@code "> AUTH TLS"}, {@code "< 234 ..."} or {@code "* note"}. */
+        public String render() {
+            return direction.prefix() + text;
+        }
+    }
+
+    private final int maxLines;
+    private final int headLines;
+    private final Clock clock;
+    private final Set<String> secrets = new CopyOnWriteArraySet<>();
+    private final List<Line> head = new ArrayList<>();
+    private final Deque<Line> tail = new ArrayDeque<>();
+    private long omitted;
+
+    /** An empty transcript with the default bound. */
+    public Transcript() {
+        this(DEFAULT_MAX_LINES);
+    }
+
+    /** An empty transcript that keeps at most {@code maxLines} lines (at least 4). */
+    public Transcript(int maxLines) {
+        this(maxLines, Clock.systemUTC());
+    }
+
+    Transcript(int maxLines, Clock clock) {
+        if (maxLines < 4) {
+            throw new IllegalArgumentException("maxLines must be at least 4, was " + maxLines);
+        }
+        this.maxLines = maxLines;
+        this.headLines = maxLines / 2;
+        this.clock = clock;
+    }
+
+    /**
+     * Registers a secret (a password, passphrase or token) that must never appear in this transcript.
+     * Lines already stored are masked too. Empty strings and {@code null} are ignored.
+     */
+    public Transcript addSecret(CharSequence secret) {
+        if (secret != null && secret.length() > 0) {
+            String s = secret.toString();
+            secrets.add(s);
+            synchronized (this) {
+                head.replaceAll(this::remask);
+                List<Line> t = new ArrayList<>(tail);
+                tail.clear();
+                for (Line l : t) {
+                    tail.add(remask(l));
+                }
+            }
+        }
+        return this;
+    }
+
+    private Line remask(Line l) {
+        String m = maskSecrets(l.text());
+        return m.equals(l.text()) ? l : new Line(l.time(), l.direction(), m);
+    }
+
+    /** Records a line sent to the server; a {@code PASS} command's argument is masked. */
+    public void sent(String text) {
+        add(Direction.SENT, maskCommand(text));
+    }
+
+    /** Records a line received from the server. */
+    public void received(String text) {
+        add(Direction.RECEIVED, text);
+    }
+
+    /** Records a note (TLS facts, reconnects, summaries). */
+    public void note(String text) {
+        add(Direction.NOTE, text);
+    }
+
+    /** Records a line. */
+    public void add(Direction direction, String text) {
+        String clean = maskSecrets(sanitize(text));
+        Line line = new Line(clock.instant(), direction, clean);
+        synchronized (this) {
+            if (head.size() < headLines) {
+                head.add(line);
+                return;
+            }
+            tail.addLast(line);
+            if (tail.size() > maxLines - headLines - 1) {
+                tail.removeFirst();
+                omitted++;
+            }
+        }
+    }
+
+    /** The stored lines in order; when lines were left out, a note in the middle says how many. */
+    public synchronized List<Line> lines() {
+        List<Line> out = new ArrayList<>(head.size() + tail.size() + 1);
+        out.addAll(head);
+        if (omitted > 0) {
+            Instant t = tail.isEmpty() ? clock.instant() : tail.peekFirst().time();
+            out.add(new Line(t, Direction.NOTE, "[" + omitted + " lines omitted]"));
+        }
+        out.addAll(tail);
+        return Collections.unmodifiableList(out);
+    }
+
+    /** The lines rendered with their prefixes ({@code "> PASS ****"}). */
+    public List<String> render() {
+        List<Line> ls = lines();
+        List<String> out = new ArrayList<>(ls.size());
+        for (Line l : ls) {
+            out.add(l.render());
+        }
+        return List.copyOf(out);
+    }
+
+    /** How many lines were left out to keep the bound. */
+    public synchronized long omittedLines() {
+        return omitted;
+    }
+
+    /** Whether any line of the given direction starts with the text (case-insensitive). */
+    public boolean containsCommand(String commandPrefix) {
+        String p = commandPrefix.toUpperCase(Locale.ROOT);
+        for (Line l : lines()) {
+            if (l.direction() == Direction.SENT && l.text().toUpperCase(Locale.ROOT).startsWith(p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Masks a protocol command the way this transcript would store it ({@code PASS x} → {@code PASS ****}). */
+    public static String maskCommand(String text) {
+        if (text == null) {
+            return "";
+        }
+        Matcher m = PASS_COMMAND.matcher(text.strip());
+        if (m.matches()) {
+            return m.group(1) + " " + MASK;
+        }
+        return text;
+    }
+
+    private String maskSecrets(String text) {
+        String out = text;
+        for (String s : secrets) {
+            if (out.contains(s)) {
+                out = out.replace(s, MASK);
+            }
+        }
+        return out;
+    }
+
+    private static String sanitize(String text) {
+        if (text == null) {
+            return "";
+        }
+        String t = text;
+        // Strip the line terminator of a protocol line; keep other control characters visible.
+        while (t.endsWith("\n") || t.endsWith("\r")) {
+            t = t.substring(0, t.length() - 1);
+        }
+        t = t.replace("\r", "\\r").replace("\n", "\\n").replace("\0", "\\0");
+        if (t.length() > MAX_LINE_CHARS) {
+            t = t.substring(0, MAX_LINE_CHARS) + "…[" + (t.length() - MAX_LINE_CHARS) + " chars cut]";
+        }
+        return t;
+    }
+
+    @Override
+    public String toString() {
+        return "Transcript[" + lines().size() + " lines]";
+    }
+}

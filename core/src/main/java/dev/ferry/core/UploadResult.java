@@ -1,0 +1,32 @@
+package dev.ferry.core;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One file that was uploaded and published.
+ *
+ * @param remotePath the absolute path of the file on the server (base directory included)
+ * @param bytes the size of the file on the server
+ * @param elapsed the time the upload took, all attempts included
+ * @param attempts how many attempts it took (1 if the first succeeded)
+ * @param protocol {@code ftps}, {@code ftp} or {@code sftp}
+ * @param verification the check that was done ({@code NONE} if none could be)
+ * @param location a URL of the file without any secret, e.g. {@code ftps://alice@host:21/in/a.mp4}
+ * @param resumedFrom the byte offset the upload continued from, 0 if it started from the beginning
+ * @param connection the security facts of the connection that carried it
+ * @param transcript the masked transcript lines of this upload's conversation
+ */
+public record UploadResult(String remotePath, long bytes, Duration elapsed, int attempts, String protocol,
+                           Verification verification, String location, long resumedFrom, ConnectionInfo connection,
+                           List<String> transcript) {
+    public UploadResult {
+        transcript = List.copyOf(transcript);
+    }
+
+    /** The file name (the last part of the remote path). */
+    public String fileName() {
+        int i = remotePath.lastIndexOf('/');
+        return i < 0 ? remotePath : remotePath.substring(i + 1);
+    }
+}

@@ -1,0 +1,360 @@
+package dev.ferry.core.spi;
+
+import dev.ferry.core.BatchResult;
+import dev.ferry.core.ConnectionInfo;
+import dev.ferry.core.RemotePath;
+import dev.ferry.core.RetryPolicy;
+import dev.ferry.core.StorageTarget;
+import dev.ferry.core.TargetConfig;
+import dev.ferry.core.Transcript;
+import dev.ferry.core.TransferException;
+import dev.ferry.core.TransferException.Reason;
+import dev.ferry.core.Upload;
+import dev.ferry.core.UploadResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The part of a {@link StorageTarget} that is the same for every protocol: input validation before
+ * any connection, the bounded pool of logged-in sessions, retries from a clean state, deadlines and
+ * batches. A provider supplies {@link #connect(Transcript)} and a {@link Session} that uploads one
+ * prepared file.
+ *
+ * <p>Thread-safe: at most {@link TargetConfig#maxSessions()} sessions exist at once; a caller
+ * waits for a free one. Idle sessions are checked with {@link Session#isUsable(Transcript)} before
+ * reuse and closed after {@link #IDLE_EVICTION} of idleness.
+ */
+public abstract class AbstractStorageTarget implements StorageTarget {
+    /** How long an idle session is kept in the pool. */
+    public static final Duration IDLE_EVICTION = Duration.ofSeconds(60);
+
+    private static final Logger LOG = LoggerFactory.getLogger(AbstractStorageTarget.class);
+
+    /** A logged-in connection to the server, at its base directory. Used by one thread at a time. */
+    public interface Session extends AutoCloseable {
+        /**
+         * Uploads and publishes one file (atomically if asked), resuming a temporary file left by an
+         * earlier attempt when the upload allows it. Writes its protocol lines to {@code transcript}.
+         * The result's {@code attempts} and {@code elapsed} are filled in by the caller.
+         *
+         * @throws TransferException on failure; if the session can no longer be used, {@link #isOpen()} must
+         *         then return false
+         */
+        UploadResult upload(PreparedUpload upload, Transcript transcript) throws TransferException;
+
+        /** A cheap health check before reuse ({@code NOOP}, keepalive); false if the session is broken. */
+        boolean isUsable(Transcript transcript);
+
+        /** Whether the session may still be used (not known to be broken or closed). */
+        boolean isOpen();
+
+        /** The security facts of this connection. */
+        ConnectionInfo connectionInfo();
+
+        /** Logs out and closes; never throws; idempotent. */
+        @Override
+        void close();
+    }
+
+    private final TargetConfig config;
+    private final String protocol;
+    private final Semaphore permits;
+    private final Deque<Pooled> idle = new ArrayDeque<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicInteger openSessions = new AtomicInteger();
+    private final AtomicInteger peakSessions = new AtomicInteger();
+
+    private record Pooled(Session session, long idleSinceNanos) {
+    }
+
+    protected AbstractStorageTarget(TargetConfig config, String protocol) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.protocol = Objects.requireNonNull(protocol, "protocol");
+        this.permits = new Semaphore(config.maxSessions(), true);
+    }
+
+    /**
+     * Opens, secures and logs in a new session, at the base directory (created if missing). Writes
+     * its lines to {@code transcript}.
+     */
+    protected abstract Session connect(Transcript transcript) throws TransferException;
+
+    /** The configuration. */
+    public TargetConfig config() {
+        return config;
+    }
+
+    /** The protocol name used in results ({@code ftps}, {@code ftp}, {@code sftp}). */
+    public String protocol() {
+        return protocol;
+    }
+
+    /** Sessions open now (idle or in use). */
+    public int openSessions() {
+        return openSessions.get();
+    }
+
+    /** The most sessions that were open at once. */
+    public int peakSessions() {
+        return peakSessions.get();
+    }
+
+    /** A new transcript with this target's secrets registered. */
+    protected Transcript newTranscript() {
+        Transcript t = new Transcript();
+        config.credentials().maskIn(t);
+        return t;
+    }
+
+    @Override
+    public UploadResult upload(Upload upload) throws TransferException {
+        return uploadAll(List.of(upload)).files().get(0);
+    }
+
+    @Override
+    public BatchResult uploadAll(List<Upload> uploads) throws TransferException {
+        Objects.requireNonNull(uploads, "uploads");
+        if (uploads.isEmpty()) {
+            throw new TransferException(Reason.BAD_INPUT, "the batch has no files");
+        }
+        Transcript transcript = newTranscript();
+        long start = System.nanoTime();
+        List<PreparedUpload> prepared = new ArrayList<>(uploads.size());
+        for (Upload u : uploads) {
+            prepared.add(prepare(u));
+        }
+        ensureOpen();
+        List<UploadResult> results = new ArrayList<>(prepared.size());
+        int connections = 0;
+        Session session = null;
+        ConnectionInfo info = null;
+        try {
+            for (PreparedUpload p : prepared) {
+                long fileStart = System.nanoTime();
+                RetryPolicy policy = config.retryPolicy();
+                while (true) {
+                    try {
+                        checkDeadline(p, transcript);
+                        if (session == null || !session.isOpen()) {
+                            if (session != null) {
+                                release(session);
+                                session = null;
+                            }
+                            session = acquire(transcript);
+                            connections++;
+                        }
+                        info = session.connectionInfo();
+                        UploadResult r = session.upload(p, transcript);
+                        results.add(new UploadResult(r.remotePath(), r.bytes(), Duration.ofNanos(System.nanoTime() - fileStart),
+                                p.attempt(), r.protocol(), r.verification(), r.location(), r.resumedFrom(), r.connection(),
+                                r.transcript()));
+                        break;
+                    } catch (TransferException e) {
+                        if (session != null && !session.isOpen()) {
+                            release(session);
+                            session = null;
+                        }
+                        if (Thread.currentThread().isInterrupted()) {
+                            throw cancelled(e, transcript);
+                        }
+                        if (!policy.shouldRetry(e, p.attempt()) || pastDeadline(p)) {
+                            throw e.transcript().isEmpty() ? e.withTranscript(transcript) : e;
+                        }
+                        Duration pause = policy.backoff(p.attempt());
+                        transcript.note("attempt " + p.attempt() + " of " + p.relativePath() + " failed (" + e.reason() + ": "
+                                + e.getMessage() + "); retrying in " + pause.toMillis() + " ms");
+                        LOG.debug("retrying {} after {}: {}", p.relativePath(), e.reason(), e.getMessage());
+                        if (session != null) {
+                            // Retry from a clean state: a new connection.
+                            discard(session);
+                            session = null;
+                        }
+                        sleep(pause, p, transcript, e);
+                        p = p.nextAttempt();
+                    }
+                }
+            }
+        } finally {
+            if (session != null) {
+                release(session);
+            }
+        }
+        return new BatchResult(results, Duration.ofNanos(System.nanoTime() - start), Math.max(1, connections), protocol, info,
+                transcript.render());
+    }
+
+    /** Validates an upload before any connection: path, temporary name, source. */
+    protected PreparedUpload prepare(Upload u) throws TransferException {
+        RemotePath rel = u.validatedRemotePath();
+        RemotePath abs = config.baseDirectory().resolve(rel);
+        if (u.atomic() && (abs.fileName() + Upload.TEMP_SUFFIX).getBytes(StandardCharsets.UTF_8).length
+                > RemotePath.MAX_NAME_BYTES) {
+            throw TransferException.builder(Reason.BAD_INPUT, "the file name of " + rel + " is too long for atomic publish "
+                    + "(its temporary name would exceed " + RemotePath.MAX_NAME_BYTES + " bytes)")
+                    .hint("shorten the name, or turn atomic publish off").build();
+        }
+        long length;
+        try {
+            length = u.source().length();
+        } catch (TransferException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new TransferException(Reason.BAD_INPUT, "cannot read the source " + u.source().describe() + ": " + e.getMessage(), e);
+        }
+        if (u.sourcePath().isPresent() && !java.nio.file.Files.isRegularFile(u.sourcePath().get())) {
+            throw new TransferException(Reason.BAD_INPUT, "the source " + u.sourcePath().get() + " is not a regular file");
+        }
+        Instant deadline = u.deadline().map(d -> Instant.now().plus(d)).orElse(null);
+        return new PreparedUpload(u, rel, abs, length, 1, deadline);
+    }
+
+    private Session acquire(Transcript transcript) throws TransferException {
+        ensureOpen();
+        try {
+            if (!permits.tryAcquire(config.connectTimeout().toMillis() + config.replyTimeout().toMillis() * 4,
+                    TimeUnit.MILLISECONDS)) {
+                throw TransferException.builder(Reason.TIMEOUT, "no free session: all " + config.maxSessions()
+                        + " sessions of " + config.redactedUri() + " stayed busy").hint("raise maxSessions or lower the concurrency").build();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransferException(Reason.CANCELLED, "interrupted while waiting for a session", e);
+        }
+        boolean ok = false;
+        try {
+            while (true) {
+                Pooled p;
+                synchronized (idle) {
+                    p = idle.pollFirst();
+                }
+                if (p == null) {
+                    break;
+                }
+                if (System.nanoTime() - p.idleSinceNanos() > IDLE_EVICTION.toNanos()) {
+                    transcript.note("closing a session idle for more than " + IDLE_EVICTION.toSeconds() + " s");
+                    discard(p.session());
+                    continue;
+                }
+                if (p.session().isOpen() && p.session().isUsable(transcript)) {
+                    transcript.note("reusing a logged-in session (" + describe(p.session().connectionInfo()) + ")");
+                    ok = true;
+                    return p.session();
+                }
+                transcript.note("a pooled session failed its health check; opening a new one");
+                discard(p.session());
+            }
+            Session s = connect(transcript);
+            int n = openSessions.incrementAndGet();
+            peakSessions.accumulateAndGet(n, Math::max);
+            ok = true;
+            return s;
+        } finally {
+            if (!ok) {
+                permits.release();
+            }
+        }
+    }
+
+    private void release(Session s) {
+        try {
+            if (!closed.get() && s.isOpen()) {
+                synchronized (idle) {
+                    idle.addFirst(new Pooled(s, System.nanoTime()));
+                }
+                if (closed.get()) {
+                    drainIdle();
+                }
+            } else {
+                discard(s);
+            }
+        } finally {
+            permits.release();
+        }
+    }
+
+    private void discard(Session s) {
+        try {
+            s.close();
+        } catch (RuntimeException e) {
+            LOG.debug("closing a session failed", e);
+        } finally {
+            openSessions.decrementAndGet();
+        }
+    }
+
+    private void drainIdle() {
+        while (true) {
+            Pooled p;
+            synchronized (idle) {
+                p = idle.pollFirst();
+            }
+            if (p == null) {
+                return;
+            }
+            discard(p.session());
+        }
+    }
+
+    private static String describe(ConnectionInfo c) {
+        if (c == null) {
+            return "unknown";
+        }
+        return c.securityProtocol() + (c.cipher() != null ? ", " + c.cipher() : "");
+    }
+
+    private void ensureOpen() throws TransferException {
+        if (closed.get()) {
+            throw new TransferException(Reason.CANCELLED, "the target " + config.redactedUri() + " is closed");
+        }
+    }
+
+    private static boolean pastDeadline(PreparedUpload p) {
+        return p.deadline() != null && Instant.now().isAfter(p.deadline());
+    }
+
+    private static void checkDeadline(PreparedUpload p, Transcript t) throws TransferException {
+        if (pastDeadline(p)) {
+            throw TransferException.builder(Reason.TIMEOUT, "the deadline of the upload of " + p.relativePath()
+                    + " passed after " + (p.attempt() - 1) + " attempt(s)").retryable(false).transcript(t).build();
+        }
+    }
+
+    private static void sleep(Duration pause, PreparedUpload p, Transcript t, TransferException last) throws TransferException {
+        long millis = pause.toMillis();
+        if (p.deadline() != null) {
+            millis = Math.min(millis, Math.max(0, Duration.between(Instant.now(), p.deadline()).toMillis()));
+        }
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw cancelled(last, t);
+        }
+    }
+
+    private static TransferException cancelled(TransferException last, Transcript t) {
+        return TransferException.builder(Reason.CANCELLED, "interrupted; the last error was: " + last.getMessage())
+                .cause(last).serverReply(last.serverReply()).transcript(t).build();
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            drainIdle();
+        }
+    }
+}
