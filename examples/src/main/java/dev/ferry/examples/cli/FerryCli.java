@@ -1,11 +1,80 @@
 package dev.ferry.examples.cli;
 
-/** Placeholder replaced by the command line in the next commit. */
-public final class FerryCli {
-    private FerryCli() {
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.util.Properties;
+
+/**
+ * The {@code ferry} command line: {@code upload}, {@code probe}, {@code webhook} and {@code demo}.
+ *
+ * <p>Exit status: 0 success, 2 bad usage or {@code BAD_INPUT}, 3 any other failure. With
+ * {@code --json}, one JSON object is printed on standard output.
+ */
+@Command(name = "ferry", mixinStandardHelpOptions = true, versionProvider = FerryCli.Version.class,
+        description = "Delivers files to FTPS, FTP and SFTP servers and announces them by webhook.",
+        subcommands = {UploadCommand.class, ProbeCommand.class})
+public final class FerryCli implements Runnable {
+    /** Success. */
+    public static final int EXIT_OK = 0;
+    /** Bad usage or bad input. */
+    public static final int EXIT_USAGE = 2;
+    /** Any other failure. */
+    public static final int EXIT_FAILURE = 3;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: upload, probe, webhook or demo");
     }
 
+    /** Runs the command line and exits with its status. */
     public static void main(String[] args) {
-        System.out.println("ferry");
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line with the given output streams and returns the exit status. */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new FerryCli());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExitCodeExceptionMapper(e -> EXIT_FAILURE);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("ferry: " + ex.getMessage());
+            c.getErr().println("Run '" + c.getCommandSpec().qualifiedName() + " --help' for usage.");
+            c.getErr().flush();
+            return EXIT_USAGE;
+        });
+        int code = cl.execute(args);
+        out.flush();
+        err.flush();
+        return code == 1 ? EXIT_FAILURE : code;
+    }
+
+    /** Reads the version from the jar. */
+    public static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"ferry " + version(), "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")"};
+        }
+
+        /** The project version, e.g. {@code 0.1.0-SNAPSHOT}. */
+        public static String version() {
+            Properties p = new Properties();
+            try (InputStream in = FerryCli.class.getResourceAsStream("/dev/ferry/examples/version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            } catch (IOException e) {
+                return "unknown";
+            }
+            return p.getProperty("version", "unknown");
+        }
     }
 }
