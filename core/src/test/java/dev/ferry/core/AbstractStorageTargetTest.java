@@ -1,0 +1,133 @@
+package dev.ferry.core;
+
+import dev.ferry.core.TransferException.Reason;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AbstractStorageTargetTest {
+    private static final String PW = "Fake-Pw-Distinct-77";
+
+    private static FakeProvider.FakeTarget target(int maxSessions, RetryPolicy retry) throws TransferException {
+        return (FakeProvider.FakeTarget) StorageTargets.open(TargetConfig.builder("fake://u@h/base")
+                .credentials(Credentials.password("u", PW.toCharArray())).maxSessions(maxSessions).retryPolicy(retry).build());
+    }
+
+    private static RetryPolicy fastRetry(int attempts) {
+        return RetryPolicy.builder().maxAttempts(attempts).initialBackoff(Duration.ofMillis(1)).jitter(0).build();
+    }
+
+    @Test
+    void badInputIsRefusedBeforeAnyConnection(@TempDir Path dir) throws Exception {
+        Path f = Files.writeString(dir.resolve("a.txt"), "hello");
+        try (FakeProvider.FakeTarget t = target(1, RetryPolicy.defaults())) {
+            for (String bad : new String[] {"x\r\nDELE y", "../../etc/passwd", "", "a\0b"}) {
+                TransferException e = assertThrows(TransferException.class,
+                        () -> t.uploadAll(List.of(Upload.of(f, "ok.txt"), Upload.of(f, bad))));
+                assertEquals(Reason.BAD_INPUT, e.reason(), bad);
+            }
+            TransferException missing = assertThrows(TransferException.class, () -> t.upload(Upload.of(dir.resolve("nope"), "n")));
+            assertEquals(Reason.BAD_INPUT, missing.reason());
+            assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
+            assertEquals(0, t.connects.get(), "no connection may be opened for bad input");
+            assertTrue(t.files.isEmpty());
+        }
+    }
+
+    @Test
+    void batchGoesOverOneConnectionInOrder(@TempDir Path dir) throws Exception {
+        List<Upload> ups = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ups.add(Upload.of(Files.writeString(dir.resolve("f" + i), "content " + i), "rec/f" + i));
+        }
+        try (FakeProvider.FakeTarget t = target(2, RetryPolicy.defaults())) {
+            BatchResult r = t.uploadAll(ups);
+            assertEquals(1, t.connects.get());
+            assertEquals(List.of("/base/rec/f0", "/base/rec/f1", "/base/rec/f2"), r.files().stream().map(UploadResult::remotePath).toList());
+            assertArrayEquals("content 2".getBytes(StandardCharsets.UTF_8), t.files.get("/base/rec/f2"));
+            String transcript = String.join("\n", r.transcript());
+            assertFalse(transcript.contains(PW), transcript);
+            assertTrue(transcript.contains("PASS ****"), transcript);
+        }
+    }
+
+    @Test
+    void retriesTransientFailuresOnANewConnection(@TempDir Path dir) throws Exception {
+        Path f = Files.writeString(dir.resolve("a"), "abc");
+        try (FakeProvider.FakeTarget t = target(1, fastRetry(3))) {
+            t.failures.add(new TransferException(Reason.DATA_CHANNEL, "425 cannot open data connection"));
+            t.failures.add(new TransferException(Reason.CONNECT, "reset"));
+            UploadResult r = t.upload(Upload.of(f, "a"));
+            assertEquals(3, r.attempts());
+            assertEquals(3, t.connects.get());
+        }
+    }
+
+    @Test
+    void neverRetriesAuthAndGivesUpAfterMaxAttempts(@TempDir Path dir) throws Exception {
+        Path f = Files.writeString(dir.resolve("a"), "abc");
+        try (FakeProvider.FakeTarget t = target(1, fastRetry(5))) {
+            t.failures.add(new TransferException(Reason.AUTH, "530 Login incorrect"));
+            TransferException e = assertThrows(TransferException.class, () -> t.upload(Upload.of(f, "a")));
+            assertEquals(Reason.AUTH, e.reason());
+            assertEquals(1, t.connects.get());
+            assertFalse(e.transcript().isEmpty(), "the transcript so far is attached");
+        }
+        try (FakeProvider.FakeTarget t = target(1, fastRetry(2))) {
+            for (int i = 0; i < 5; i++) {
+                t.failures.add(new TransferException(Reason.TIMEOUT, "idle"));
+            }
+            TransferException e = assertThrows(TransferException.class, () -> t.upload(Upload.of(f, "a")));
+            assertEquals(Reason.TIMEOUT, e.reason());
+            assertEquals(2, t.connects.get());
+        }
+    }
+
+    @Test
+    void poolBoundsConcurrentSessionsAndReusesThem(@TempDir Path dir) throws Exception {
+        Path f = Files.writeString(dir.resolve("a"), "abc");
+        try (FakeProvider.FakeTarget t = target(3, RetryPolicy.defaults())) {
+            t.uploadTime = Duration.ofMillis(20);
+            ExecutorService pool = Executors.newFixedThreadPool(12);
+            List<Future<UploadResult>> fs = new ArrayList<>();
+            for (int i = 0; i < 36; i++) {
+                String name = "f" + i;
+                fs.add(pool.submit(() -> t.upload(Upload.of(f, name))));
+            }
+            for (Future<UploadResult> x : fs) {
+                x.get();
+            }
+            pool.shutdown();
+            assertEquals(36, t.files.size());
+            assertTrue(t.peakSessions() <= 3, "peak sessions " + t.peakSessions());
+            assertTrue(t.maxConcurrent.get() <= 3);
+            assertTrue(t.connects.get() <= 3, "sessions are reused: " + t.connects.get() + " connects");
+        }
+    }
+
+    @Test
+    void closedTargetRefusesWorkAndCloseIsIdempotent(@TempDir Path dir) throws Exception {
+        Path f = Files.writeString(dir.resolve("a"), "abc");
+        FakeProvider.FakeTarget t = target(1, RetryPolicy.defaults());
+        t.upload(Upload.of(f, "a"));
+        t.close();
+        t.close();
+        assertEquals(0, t.openSessions());
+        assertEquals(Reason.CANCELLED, assertThrows(TransferException.class, () -> t.upload(Upload.of(f, "b"))).reason());
+    }
+}

@@ -1,0 +1,118 @@
+package dev.ferry.core;
+
+import dev.ferry.core.spi.AbstractStorageTarget;
+import dev.ferry.core.spi.PreparedUpload;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** An in-memory provider for the scheme {@code fake}, with scripted failures, to test the core's logic. */
+public final class FakeProvider implements StorageTargetProvider {
+    @Override
+    public Set<String> schemes() {
+        return Set.of("fake");
+    }
+
+    @Override
+    public StorageTarget open(TargetConfig config) {
+        return new FakeTarget(config);
+    }
+
+    /** A target that stores files in a map. */
+    public static final class FakeTarget extends AbstractStorageTarget {
+        final Map<String, byte[]> files = new ConcurrentHashMap<>();
+        final Deque<TransferException> failures = new ArrayDeque<>();
+        final AtomicInteger connects = new AtomicInteger();
+        final AtomicInteger concurrent = new AtomicInteger();
+        final AtomicInteger maxConcurrent = new AtomicInteger();
+        volatile Duration uploadTime = Duration.ZERO;
+
+        FakeTarget(TargetConfig config) {
+            super(config, "fake");
+        }
+
+        synchronized TransferException nextFailure() {
+            return failures.pollFirst();
+        }
+
+        @Override
+        protected Session connect(Transcript transcript) throws TransferException {
+            connects.incrementAndGet();
+            transcript.sent("CONNECT");
+            transcript.sent("PASS " + new String(config().credentials().password().orElse(new char[0])));
+            return new Session() {
+                boolean open = true;
+
+                @Override
+                public UploadResult upload(PreparedUpload p, Transcript t) throws TransferException {
+                    int c = concurrent.incrementAndGet();
+                    maxConcurrent.accumulateAndGet(c, Math::max);
+                    try {
+                        TransferException f = nextFailure();
+                        if (f != null) {
+                            open = false;
+                            throw f;
+                        }
+                        Thread.sleep(uploadTime.toMillis());
+                        ByteArrayOutputStream out = new ByteArrayOutputStream();
+                        try (InputStream in = p.upload().source().open()) {
+                            in.transferTo(out);
+                        }
+                        files.put(p.absolutePath().toString(), out.toByteArray());
+                        t.sent("STOR " + p.absolutePath());
+                        return new UploadResult(p.absolutePath().toString(), out.size(), Duration.ZERO, 1, "fake",
+                                Verification.SIZE, "fake://" + p.absolutePath(), 0, connectionInfo(), t.render());
+                    } catch (TransferException e) {
+                        throw e;
+                    } catch (IOException e) {
+                        throw new TransferException(TransferException.Reason.BAD_INPUT, e.getMessage(), e);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new TransferException(TransferException.Reason.CANCELLED, "interrupted", e);
+                    } finally {
+                        concurrent.decrementAndGet();
+                    }
+                }
+
+                @Override
+                public boolean isUsable(Transcript transcript) {
+                    return open;
+                }
+
+                @Override
+                public boolean isOpen() {
+                    return open;
+                }
+
+                @Override
+                public ConnectionInfo connectionInfo() {
+                    return new ConnectionInfo("none", null, null, "fake");
+                }
+
+                @Override
+                public void close() {
+                    open = false;
+                }
+            };
+        }
+
+        @Override
+        public ProbeReport probe() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public TargetInfo info() {
+            return new TargetInfo("fake", config().host(), config().portOr(1), config().baseDirectory().toString(),
+                    config().redactedUri());
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package dev.ferry.core;
+
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TargetConfigTest {
+    @Test
+    void parsesTheDocumentedForm() throws TransferException {
+        TargetConfig c = TargetConfig.builder(URI.create("ftps://us%40er@host.test:2121/base/dir?passive-nat=control-host")).build();
+        assertEquals("ftps", c.scheme());
+        assertEquals("host.test", c.host());
+        assertEquals(2121, c.port());
+        assertEquals("us@er", c.credentials().username());
+        assertEquals("/base/dir", c.baseDirectory().toString());
+        assertEquals("control-host", c.property("passive-nat").orElseThrow());
+    }
+
+    @Test
+    void ipv6AndDefaultPort() throws TransferException {
+        TargetConfig c = TargetConfig.builder("sftp://u@[::1]/srv").build();
+        assertEquals("::1", c.host());
+        assertEquals(22, c.portOr(22));
+        assertEquals("sftp://u@[::1]/srv", c.redactedUri());
+    }
+
+    @Test
+    void invalidUrisAreBadInput() {
+        for (String u : new String[] {"no-scheme/x", "ftps:///dir", "ftps://u@host:0/x", "ftps://u@host/a/../../x", "::::"}) {
+            TransferException e = assertThrows(TransferException.class, () -> TargetConfig.builder(u).build(), u);
+            assertEquals(TransferException.Reason.BAD_INPUT, e.reason(), u);
+        }
+    }
+
+    @Test
+    void userMustMatch() {
+        TransferException e = assertThrows(TransferException.class, () -> TargetConfig.builder("ftp://alice@h/x")
+                .credentials(Credentials.password("bob", "p".toCharArray())).build());
+        assertTrue(e.getMessage().contains("alice") && e.getMessage().contains("bob"));
+    }
+
+    @Test
+    void unknownSchemeNamesInstalledSchemes() {
+        TransferException e = assertThrows(TransferException.class,
+                () -> StorageTargets.open(URI.create("gopher://u@h/x"), Credentials.username("u")));
+        assertEquals(TransferException.Reason.BAD_INPUT, e.reason());
+        assertTrue(e.getMessage().contains("'gopher'") && e.getMessage().contains("installed schemes: fake"), e.getMessage());
+    }
+
+    @Test
+    void providerFoundByServiceLoader() throws TransferException {
+        try (StorageTarget t = StorageTargets.open(URI.create("fake://u@h:1/x"), Credentials.username("u"))) {
+            assertEquals("fake", t.info().protocol());
+        }
+        assertEquals(java.util.Set.of("fake"), StorageTargets.installedSchemes());
+    }
+}
