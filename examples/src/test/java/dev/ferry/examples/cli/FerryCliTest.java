@@ -1,0 +1,143 @@
+package dev.ferry.examples.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FerryCliTest {
+    record Run(int code, String out, String err) {
+        JsonNode json() throws Exception {
+            return new ObjectMapper().readTree(out);
+        }
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = FerryCli.execute(args, new PrintWriter(out), new PrintWriter(err));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void version() {
+        Run r = run("--version");
+        assertEquals(0, r.code());
+        assertTrue(r.out().startsWith("ferry "), r.out());
+    }
+
+    @Test
+    void uploadJsonOverAProvider(@TempDir Path dir) throws Exception {
+        Path a = Files.writeString(dir.resolve("a.bin"), "AAAA");
+        Path b = Files.writeString(dir.resolve("b.bin"), "BB");
+        Run r = run("upload", "--json", a.toString(), b.toString(), "mem://alice@host/in");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = r.json();
+        assertTrue(j.get("ok").asBoolean());
+        assertEquals("mem", j.get("protocol").asText());
+        assertEquals("TLSv1.3", j.get("tls").asText());
+        assertEquals("/in/a.bin", j.get("files").get(0).get("remotePath").asText());
+        assertEquals(2, j.get("files").get(1).get("bytes").asLong());
+        assertEquals("SIZE", j.get("files").get(0).get("verification").asText());
+        assertTrue(j.get("transcript").toString().contains("> USER alice"));
+        assertArrayEquals("AAAA".getBytes(StandardCharsets.UTF_8), MemoryProvider.FILES.get("/in/a.bin"));
+    }
+
+    @Test
+    void passwordComesFromTheEnvironmentAndIsMasked(@TempDir Path dir) throws Exception {
+        Path a = Files.writeString(dir.resolve("a.bin"), "x");
+        String envName = System.getenv().keySet().stream().filter(k -> System.getenv(k).length() >= 3
+                && !System.getenv(k).contains("/")).findFirst().orElse(null);
+        if (envName == null) {
+            return;
+        }
+        String secret = System.getenv(envName);
+        Run r = run("upload", "--json", "--password-env", envName, a.toString(), "mem://alice@host/in");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("PASS ****"), r.out());
+        assertFalse(r.out().contains("PASS " + secret), r.out());
+    }
+
+    @Test
+    void missingPasswordVariableIsBadUsage(@TempDir Path dir) throws Exception {
+        Path a = Files.writeString(dir.resolve("a.bin"), "x");
+        Run r = run("upload", "--password-env", "FERRY_SURELY_UNSET_VAR_42", a.toString(), "mem://alice@host/in");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("FERRY_SURELY_UNSET_VAR_42"), r.err());
+    }
+
+    @Test
+    void passwordInUriIsRefusedWithExit2AndNotEchoed(@TempDir Path dir) throws Exception {
+        Path a = Files.writeString(dir.resolve("a.bin"), "x");
+        Run r = run("upload", "--json", a.toString(), "mem://alice:Hunter2-Distinct@host/in");
+        assertEquals(2, r.code());
+        assertEquals("BAD_INPUT", r.json().get("reason").asText());
+        assertFalse((r.out() + r.err()).contains("Hunter2-Distinct"));
+    }
+
+    @Test
+    void unknownSchemeNamesInstalledSchemes(@TempDir Path dir) throws Exception {
+        Path a = Files.writeString(dir.resolve("a.bin"), "x");
+        Run r = run("upload", a.toString(), "gopher://alice@host/in");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("installed schemes:") && r.err().contains("mem"), r.err());
+    }
+
+    @Test
+    void badRemoteNameIsBadInput(@TempDir Path dir) throws Exception {
+        Path a = Files.writeString(dir.resolve("a.bin"), "x");
+        Run r = run("upload", "--json", "--remote-name", "../../etc/x", a.toString(), "mem://alice@host/in");
+        assertEquals(2, r.code());
+        assertEquals("BAD_INPUT", r.json().get("reason").asText());
+        Run r2 = run("upload", "--remote-name", "x", a.toString(), a.toString(), "mem://alice@host/in");
+        assertEquals(2, r2.code());
+    }
+
+    @Test
+    void connectFailureExits3WithHint(@TempDir Path dir) throws Exception {
+        Path a = Files.writeString(dir.resolve("a.bin"), "x");
+        Run r = run("upload", "--json", "--timeout", "1", a.toString(), "mem://alice@down/in");
+        assertEquals(3, r.code(), r.out() + r.err());
+        JsonNode j = r.json();
+        assertFalse(j.get("ok").asBoolean());
+        assertEquals("CONNECT", j.get("reason").asText());
+        assertEquals("check the host and port", j.get("hint").asText());
+    }
+
+    @Test
+    void probeJsonListsStepsInOrder() throws Exception {
+        Run ok = run("probe", "--json", "mem://alice@host/in");
+        assertEquals(0, ok.code(), ok.err());
+        JsonNode steps = ok.json().get("steps");
+        String[] order = {"DNS", "CONNECT", "SECURE", "LOGIN", "DIRECTORY", "UPLOAD", "VERIFY", "DELETE", "QUIT"};
+        for (int i = 0; i < order.length; i++) {
+            assertEquals(order[i], steps.get(i).get("step").asText());
+            assertEquals("PASSED", steps.get(i).get("status").asText());
+        }
+        Run bad = run("probe", "--json", "mem://alice@down/in");
+        assertEquals(3, bad.code());
+        JsonNode s = bad.json().get("steps");
+        assertEquals("FAILED", s.get(1).get("status").asText());
+        assertEquals("open the port", s.get(1).get("hint").asText());
+        assertEquals("SKIPPED", s.get(2).get("status").asText());
+        assertEquals("PASSED", s.get(8).get("status").asText(), "QUIT is still tried");
+    }
+
+    @Test
+    void usageErrorsExit2() {
+        assertEquals(2, run("upload").code());
+        assertEquals(2, run("frobnicate").code());
+        assertEquals(0, run("probe", "--help").code());
+    }
+}
