@@ -1,0 +1,196 @@
+package dev.ferry.ftp.internal;
+
+import org.apache.commons.net.ftp.FTPSClient;
+import org.bouncycastle.jsse.BCSSLSocket;
+
+import javax.net.SocketFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+
+/**
+ * Commons Net's {@link FTPSClient} with the hooks Ferry needs, through its protected API only:
+ * <ul>
+ *   <li>TLS is started when Ferry asks ({@link #startTls()}), not inside {@code connect}, so the
+ *       connection test can time and report the TCP connection and the TLS handshake apart.</li>
+ *   <li>The data connection's TLS session resumes the control connection's. The plain data socket
+ *       reports the control port from {@code getPort()} and the TLS socket is layered on it with the
+ *       very host string the control connection used: the JDK's client session cache is keyed by
+ *       exactly these two, so the data handshake offers the control session (or its ticket). With
+ *       Bouncy Castle's engine the session to resume is named explicitly.</li>
+ *   <li>The data TLS handshake starts after the server's {@code 150} reply (some servers reset a
+ *       handshake that arrives earlier), as Commons Net does.</li>
+ * </ul>
+ * Not thread-safe: one connection, one thread (the stall watchdog only closes sockets).
+ */
+final class FerryFtpClient extends FTPSClient {
+    private boolean tlsNow;
+    private boolean protectData;
+    private SSLContext tlsContext;
+    private TlsEngine engine;
+    private String[] protocols;
+    private volatile Socket dataSocket;
+    /** Set when the last data connection was opened but its TLS handshake failed. */
+    private IOException dataHandshakeFailure;
+
+    FerryFtpClient(SSLContext context) {
+        super(false, context);
+    }
+
+    void tls(SSLContext context, TlsEngine engine, String[] protocols) {
+        this.tlsContext = context;
+        this.engine = engine;
+        this.protocols = protocols;
+        setEnabledProtocols(protocols);
+    }
+
+    /** Connect without negotiating TLS: Ferry calls {@link #startTls()} as a step of its own. */
+    @Override
+    protected void execAUTH() throws IOException {
+        if (tlsNow) {
+            super.execAUTH();
+        }
+    }
+
+    @Override
+    protected void sslNegotiation() throws IOException {
+        if (tlsNow) {
+            super.sslNegotiation();
+        }
+    }
+
+    /** Runs the TLS handshake on the control connection (after a positive reply to {@code AUTH}). */
+    void startTls() throws IOException {
+        tlsNow = true;
+        try {
+            sslNegotiation();
+        } finally {
+            tlsNow = false;
+        }
+    }
+
+    /** The control connection's TLS socket, or {@code null} for plain FTP. */
+    SSLSocket controlTlsSocket() {
+        return _socket_ instanceof SSLSocket s ? s : null;
+    }
+
+    /** The host string the control connection was opened with. */
+    String hostString() {
+        return _hostname_;
+    }
+
+    /** From now on, data connections are TLS connections resuming the control session ({@code PROT P} was accepted). */
+    void protectDataChannel() {
+        this.protectData = true;
+        final int controlPort = getRemotePort();
+        setSocketFactory(new SocketFactory() {
+            @Override
+            public Socket createSocket() {
+                return new ControlPortSocket(controlPort);
+            }
+
+            @Override
+            public Socket createSocket(String host, int port) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Socket createSocket(String host, int port, InetAddress localHost, int localPort) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Socket createSocket(InetAddress host, int port) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) {
+                throw new UnsupportedOperationException();
+            }
+        });
+    }
+
+    boolean dataProtected() {
+        return protectData;
+    }
+
+    IOException dataHandshakeFailure() {
+        return dataHandshakeFailure;
+    }
+
+    /** The data socket being used now (for the stall watchdog), or {@code null}. */
+    Socket currentDataSocket() {
+        return dataSocket;
+    }
+
+    void clearDataSocket() {
+        dataSocket = null;
+    }
+
+    @Override
+    protected Socket _openDataConnection_(String command, String arg) throws IOException {
+        dataHandshakeFailure = null;
+        Socket plain = super._openDataConnection_(command, arg);
+        if (plain == null) {
+            return null;
+        }
+        dataSocket = plain;
+        if (!protectData) {
+            return plain;
+        }
+        SSLSocket tls = (SSLSocket) tlsContext.getSocketFactory().createSocket(plain, _hostname_, getRemotePort(), true);
+        dataSocket = tls;
+        try {
+            tls.setUseClientMode(true);
+            tls.setEnabledProtocols(protocols);
+            if (engine == TlsEngine.BOUNCY_CASTLE && tls instanceof BCSSLSocket bc && _socket_ instanceof BCSSLSocket control) {
+                bc.setBCSessionToResume(control.getBCSession());
+            }
+            tls.startHandshake();
+        } catch (IOException e) {
+            dataHandshakeFailure = e;
+            closeQuietly(tls);
+            throw e;
+        }
+        return tls;
+    }
+
+    /** Opens a data connection for a command (passive mode), or returns {@code null} if a reply refused it. */
+    Socket openDataConnection(String command, String arg) throws IOException {
+        return _openDataConnection_(command, arg);
+    }
+
+    /** Sends {@code NOOP} without waiting for the reply (a keepalive during a transfer). */
+    void sendNoopNoWait() throws IOException {
+        _controlOutput_.write("NOOP\r\n");
+        _controlOutput_.flush();
+        fireCommandSent("NOOP", "NOOP\r\n");
+    }
+
+    static void closeQuietly(Socket s) {
+        if (s != null) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                // nothing to do
+            }
+        }
+    }
+
+    /** A plain socket that reports the control connection's port, so the JDK's session cache key matches. */
+    static final class ControlPortSocket extends Socket {
+        private final int reportedPort;
+
+        ControlPortSocket(int reportedPort) {
+            this.reportedPort = reportedPort;
+        }
+
+        @Override
+        public int getPort() {
+            return isConnected() ? reportedPort : super.getPort();
+        }
+    }
+}

@@ -1,0 +1,259 @@
+package dev.ferry.ftp.internal;
+
+import dev.ferry.core.ConnectionInfo;
+import dev.ferry.core.ContentSource;
+import dev.ferry.core.ExistingFile;
+import dev.ferry.core.RemotePath;
+import dev.ferry.core.Transcript;
+import dev.ferry.core.TransferException;
+import dev.ferry.core.TransferException.Reason;
+import dev.ferry.core.Upload;
+import dev.ferry.core.UploadResult;
+import dev.ferry.core.Verification;
+import dev.ferry.core.spi.AbstractStorageTarget;
+import dev.ferry.core.spi.PreparedUpload;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+
+/**
+ * A logged-in FTP session of the pool. It may replace its control connection by itself when the
+ * server cannot resume more data connections on it (see {@link FtpStorageTarget}); the pool sees one
+ * session throughout.
+ */
+final class FtpSession implements AbstractStorageTarget.Session {
+    private final FtpStorageTarget target;
+    private FtpConnection conn;
+
+    private FtpSession(FtpStorageTarget target, FtpConnection conn) {
+        this.target = target;
+        this.conn = conn;
+    }
+
+    static FtpSession open(FtpStorageTarget target, Transcript t) throws TransferException {
+        return new FtpSession(target, target.openConnection(t));
+    }
+
+    @Override
+    public UploadResult upload(PreparedUpload p, Transcript t) throws TransferException {
+        conn.useTranscript(t);
+        int limit = target.transfersPerConnection();
+        if (limit > 0 && conn.transfers() >= limit) {
+            t.note("reconnecting: this server resumed only " + limit + " data connection(s) per control connection here");
+            reconnect(t);
+        }
+        try {
+            return uploadOnce(p, t);
+        } catch (TransferException e) {
+            if (e.reason() == Reason.DATA_CHANNEL && FtpReplies.REUSE_HINT.equals(e.hint()) && conn.transfers() >= 1) {
+                t.note("the server refused to resume the TLS session after " + conn.transfers()
+                        + " data connection(s) on this control connection (it sent no new session ticket); reconnecting and "
+                        + "continuing");
+                reconnect(t);
+                return uploadOnce(p, t);
+            }
+            throw e;
+        }
+    }
+
+    private void reconnect(Transcript t) throws TransferException {
+        conn.close();
+        conn = target.openConnection(t);
+    }
+
+    private UploadResult uploadOnce(PreparedUpload p, Transcript t) throws TransferException {
+        Upload u = p.upload();
+        RemotePath abs = p.absolutePath();
+        conn.cd(abs.parent(), u.createDirectories());
+        String requested = abs.fileName();
+        String finalName = requested;
+        long existing = conn.size(requested);
+        if (existing >= 0 || existing == -2 && u.existing() != ExistingFile.OVERWRITE) {
+            if (u.existing() == ExistingFile.FAIL && existing >= 0) {
+                throw TransferException.builder(Reason.EXISTS, abs + " already exists on the server (" + existing + " bytes)")
+                        .hint("choose another name, or the OVERWRITE or RENAME_UNIQUE policy (--exists overwrite|rename)")
+                        .retryable(false).transcript(t).build();
+            }
+            if (u.existing() == ExistingFile.RENAME_UNIQUE && existing >= 0) {
+                finalName = uniqueName(requested);
+                t.note(requested + " exists; publishing as " + finalName);
+            }
+        }
+        String storeName = u.atomic() ? p.temporaryName() : finalName;
+        long length = p.sourceLength();
+        long offset = 0;
+        if (u.atomic() && u.resume() && length > 0) {
+            long partial = conn.size(storeName);
+            if (partial > 0 && partial <= length) {
+                offset = partial;
+                t.note("resuming " + storeName + " at byte " + offset + " of " + length);
+            } else if (partial > length) {
+                t.note(storeName + " is larger than the source (" + partial + " > " + length + "); starting over");
+            }
+        }
+        long sent = 0;
+        boolean published = false;
+        try {
+            if (offset < length || length <= 0) {
+                try (InputStream in = offset > 0 ? u.source().openAt(offset) : u.source().open()) {
+                    sent = conn.store(offset > 0 ? "APPE" : "STOR", storeName, in, length < 0 ? -1 : length - offset, offset,
+                            u.progress(), u.remotePath(), length);
+                } catch (IOException e) {
+                    if (e instanceof TransferException te) {
+                        throw te;
+                    }
+                    throw TransferException.builder(Reason.BAD_INPUT, "cannot read the source " + u.source().describe() + ": "
+                            + e.getMessage()).cause(e).retryable(false).transcript(t).build();
+                }
+            } else {
+                t.note(storeName + " is already complete on the server; verifying it");
+            }
+            long total = length >= 0 ? length : offset + sent;
+            Verification done = verify(u, storeName, total, t);
+            if (u.atomic()) {
+                publish(u, storeName, finalName, t);
+            }
+            published = true;
+            RemotePath publishedPath = abs.withFileName(finalName);
+            return new UploadResult(publishedPath.toString(), total, Duration.ZERO, p.attempt(), target.protocol(), done,
+                    location(publishedPath), offset, conn.info(), t.render());
+        } finally {
+            if (!published) {
+                cleanUp(u, storeName, sent + offset > 0, t);
+            }
+        }
+    }
+
+    /**
+     * After a failure: nothing may be at the final name but a whole file. A temporary file is kept only
+     * when a retry will resume it.
+     */
+    private void cleanUp(Upload u, String storeName, boolean anyBytes, Transcript t) {
+        if (!conn.isOpen()) {
+            return;
+        }
+        if (!u.atomic()) {
+            if (conn.delete(storeName)) {
+                t.note("removed the partial " + storeName);
+            }
+            return;
+        }
+        if (!(u.resume() && anyBytes)) {
+            if (conn.delete(storeName)) {
+                t.note("removed the temporary " + storeName);
+            }
+        }
+    }
+
+    private Verification verify(Upload u, String name, long expected, Transcript t) throws TransferException {
+        if (u.verification() == Verification.NONE) {
+            return Verification.NONE;
+        }
+        if (u.verification() == Verification.CHECKSUM) {
+            String[] remote = conn.checksum(name);
+            if (remote != null) {
+                String local = localDigest(u.source(), remote[0]);
+                if (!local.equals(remote[1])) {
+                    throw TransferException.builder(Reason.VERIFY_FAILED, name + " on the server has " + remote[0] + " " + remote[1]
+                            + " but the source has " + local).hint("the file was damaged in transit or changed; it is retried")
+                            .transcript(t).build();
+                }
+                t.note("verified " + remote[0] + " " + local);
+                return Verification.CHECKSUM;
+            }
+            t.note("the server offers no checksum command (HASH, XSHA256, XMD5...); checking the size instead");
+        }
+        long size = conn.size(name);
+        if (size == -2) {
+            t.note("the server cannot report the size of " + name + "; relying on its transfer confirmation");
+            return Verification.NONE;
+        }
+        if (size != expected) {
+            throw TransferException.builder(Reason.VERIFY_FAILED, name + " has " + size + " bytes on the server, " + expected
+                    + " were sent").serverReply(conn.reply()).hint("the transfer was cut or the server changed the file; it is retried")
+                    .transcript(t).build();
+        }
+        return Verification.SIZE;
+    }
+
+    private static String localDigest(ContentSource source, String algorithm) throws TransferException {
+        try (InputStream in = source.open()) {
+            MessageDigest md = MessageDigest.getInstance(algorithm);
+            byte[] b = new byte[1 << 16];
+            for (int n; (n = in.read(b)) > 0; ) {
+                md.update(b, 0, n);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (IOException | NoSuchAlgorithmException e) {
+            throw new TransferException(Reason.BAD_INPUT, "cannot read the source for its checksum: " + e.getMessage(), e);
+        }
+    }
+
+    private void publish(Upload u, String temp, String finalName, Transcript t) throws TransferException {
+        if (u.existing() == ExistingFile.FAIL && conn.size(finalName) >= 0) {
+            throw TransferException.builder(Reason.EXISTS, finalName + " appeared on the server during the upload")
+                    .hint("another writer uses the same name").retryable(false).transcript(t).build();
+        }
+        try {
+            conn.rename(temp, finalName);
+        } catch (TransferException e) {
+            // Some servers do not rename over an existing file: replace it in two steps (never a partial file there).
+            if (u.existing() == ExistingFile.OVERWRITE && conn.isOpen() && conn.size(finalName) >= 0 && conn.delete(finalName)) {
+                t.note("the server does not rename over an existing file; removed the old " + finalName + " first");
+                conn.rename(temp, finalName);
+                return;
+            }
+            throw e;
+        }
+    }
+
+    private String uniqueName(String name) throws TransferException {
+        int dot = name.lastIndexOf('.');
+        String stem = dot > 0 ? name.substring(0, dot) : name;
+        String ext = dot > 0 ? name.substring(dot) : "";
+        for (int i = 1; i <= 1000; i++) {
+            String candidate = stem + "-" + i + ext;
+            if (conn.size(candidate) == -1) {
+                return candidate;
+            }
+        }
+        throw new TransferException(Reason.EXISTS, "no free name like " + stem + "-N" + ext + " up to 1000");
+    }
+
+    private String location(RemotePath path) {
+        var c = target.config();
+        try {
+            return new URI(target.protocol(), c.credentials().username(), c.host(), c.portOr(21), path.toString(), null, null)
+                    .toASCIIString();
+        } catch (URISyntaxException e) {
+            return c.redactedUri() + path;
+        }
+    }
+
+    @Override
+    public boolean isUsable(Transcript transcript) {
+        conn.useTranscript(transcript);
+        return conn.isOpen() && conn.noop();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return conn.isOpen();
+    }
+
+    @Override
+    public ConnectionInfo connectionInfo() {
+        return conn.info();
+    }
+
+    @Override
+    public void close() {
+        conn.close();
+    }
+}

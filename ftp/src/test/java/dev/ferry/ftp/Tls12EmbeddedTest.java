@@ -1,0 +1,61 @@
+package dev.ferry.ftp;
+
+import dev.ferry.core.BatchResult;
+import dev.ferry.core.Credentials;
+import dev.ferry.core.StorageTarget;
+import dev.ferry.core.StorageTargets;
+import dev.ferry.core.TargetConfig;
+import dev.ferry.core.TlsOptions;
+import dev.ferry.core.Upload;
+import dev.ferry.ftp.testing.EmbeddedFtpServer;
+import dev.ferry.testing.TestFiles;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A server that speaks only TLS 1.2: the target switches to the engine that resumes 1.2 sessions, once. */
+class Tls12EmbeddedTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aTls12ServerIsDetectedOnceAndLaterConnectionsStartWithTheRightEngine() throws Exception {
+        try (EmbeddedFtpServer server = EmbeddedFtpServer.startTls(dir, "TLSv1.2")) {
+            TargetConfig cfg = TargetConfig.builder(URI.create("ftps://alice@127.0.0.1:" + server.port() + "/"))
+                    .credentials(Credentials.password("alice", EmbeddedFtpServer.PASSWORD.toCharArray()))
+                    .tls(TlsOptions.builder().pinSha256(server.certificates().sha256()).build()).build();
+            try (StorageTarget t = StorageTargets.open(cfg)) {
+                List<Upload> batch = new ArrayList<>();
+                List<Path> files = new ArrayList<>();
+                for (int i = 0; i < 5; i++) {
+                    Path f = TestFiles.random(dir, "f" + i, 10_000 + i);
+                    files.add(f);
+                    batch.add(Upload.of(f));
+                }
+                BatchResult first = t.uploadAll(batch);
+                String text = String.join("\n", first.transcript());
+                assertTrue(text.contains("the server chose TLS 1.2: reconnecting"), text);
+                assertEquals("TLSv1.2", first.connection().securityProtocol());
+                for (Path f : files) {
+                    assertEquals(TestFiles.sha256(f), TestFiles.sha256(server.home().resolve(f.getFileName().toString())));
+                }
+                // A new session of the same target starts with the TLS 1.2 engine directly.
+                t.close();
+            }
+            try (StorageTarget t = StorageTargets.open(cfg.toBuilder().tls(TlsOptions.builder()
+                    .pinSha256(server.certificates().sha256()).maxProtocol("1.2").build()).build())) {
+                BatchResult r = t.uploadAll(List.of(Upload.of(TestFiles.random(dir, "g", 1000))));
+                String text = String.join("\n", r.transcript());
+                assertTrue(text.contains("Bouncy Castle TLS 1.2 engine"), text);
+                assertTrue(!text.contains("reconnecting"), text);
+            }
+        }
+    }
+}
