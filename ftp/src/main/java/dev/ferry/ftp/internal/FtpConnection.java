@@ -629,6 +629,9 @@ final class FtpConnection implements AutoCloseable {
             throw ioFailure(command, e);
         }
         if (code != 226 && code != 250) {
+            if (FtpReplies.isSessionReuseRefusal(code, reply())) {
+                target.noteReuseRefusal(this);
+            }
             throw failReply(classify(command, code).reason(), command + " " + name + " failed after the data was sent", command,
                     classify(command, code).hint());
         }
@@ -822,8 +825,8 @@ final class FtpConnection implements AutoCloseable {
 
     // ---- errors -----------------------------------------------------------------------------------------
 
-    private static FtpReplies.Verdict classify(String command, int code) {
-        return FtpReplies.classify(command, code, "");
+    private FtpReplies.Verdict classify(String command, int code) {
+        return FtpReplies.classify(command, code, reply());
     }
 
     private TransferException failReply(Reason reason, String message, String command, String hint) {

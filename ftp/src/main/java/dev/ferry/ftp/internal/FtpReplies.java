@@ -45,7 +45,7 @@ public final class FtpReplies {
             return new Verdict(Reason.DATA_CHANNEL, true, "the data connection failed; if this repeats, a firewall may block the passive port range");
         }
         if (code == 553) {
-            return t.contains("permission") || t.contains("denied") || t.contains("not allowed")
+            return t.contains("permission") || t.contains("denied") || t.contains("access")
                     ? new Verdict(Reason.PERMISSION, false, "the user may not write there; check the server's permissions")
                     : new Verdict(Reason.BAD_INPUT, false, "the server refused the file name; use a simpler name");
         }

@@ -1,0 +1,209 @@
+package dev.ferry.ftp;
+
+import dev.ferry.core.Credentials;
+import dev.ferry.core.ProbeReport;
+import dev.ferry.core.ProbeStep;
+import dev.ferry.core.RetryPolicy;
+import dev.ferry.core.StorageTarget;
+import dev.ferry.core.StorageTargets;
+import dev.ferry.core.TargetConfig;
+import dev.ferry.core.TlsOptions;
+import dev.ferry.core.TransferException;
+import dev.ferry.core.TransferException.Reason;
+import dev.ferry.core.Upload;
+import dev.ferry.core.UploadResult;
+import dev.ferry.ftp.testing.ScriptedFtpServer;
+import dev.ferry.ftp.testing.TestCertificates;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Scripted server replies: each failure has its Reason and hint, and nothing is left at the final name. */
+class ScriptedRepliesTest {
+    @TempDir
+    static Path dir;
+    static TestCertificates certs;
+    ScriptedFtpServer server;
+    static final byte[] CONTENT = "recording bytes\n".repeat(1000).getBytes(StandardCharsets.UTF_8);
+
+    @BeforeAll
+    static void certificates() throws Exception {
+        certs = TestCertificates.create(dir);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    StorageTarget target(String scheme) throws Exception {
+        TargetConfig cfg = TargetConfig.builder(URI.create(scheme + "://bob@127.0.0.1:" + server.port() + "/in"))
+                .credentials(Credentials.password("bob", "Scripted-Secret-42".toCharArray()))
+                .tls(TlsOptions.builder().pinSha256(certs.sha256()).build()).timeouts(Duration.ofSeconds(10))
+                .retryPolicy(RetryPolicy.none()).build();
+        return StorageTargets.open(cfg);
+    }
+
+    Upload upload() {
+        return Upload.builder().source(dev.ferry.core.ContentSource.ofBytes(CONTENT)).remotePath("rec.mp4").build();
+    }
+
+    TransferException fails(String scheme) throws Exception {
+        try (StorageTarget t = target(scheme)) {
+            TransferException e = assertThrows(TransferException.class, () -> t.upload(upload()));
+            assertFalse(server.files().containsKey("rec.mp4"), "a file at the final name after " + e);
+            assertFalse(e.toString().contains("Scripted-Secret-42"));
+            assertFalse(String.join("\n", e.transcript()).contains("Scripted-Secret-42"));
+            return e;
+        }
+    }
+
+    @Test
+    void happyPathOnTheScriptedServer() throws Exception {
+        server = new ScriptedFtpServer(certs);
+        try (StorageTarget t = target("ftps")) {
+            UploadResult r = t.upload(upload());
+            assertEquals(CONTENT.length, r.bytes());
+        }
+        assertArrayEquals(CONTENT, server.files().get("rec.mp4"));
+    }
+
+    @Test
+    void protPRefusedFailsWithProtocolBeforeLoginAndAnyFileByte() throws Exception {
+        server = new ScriptedFtpServer(certs).reply("PROT", "536 PROT P not supported.");
+        TransferException e = fails("ftps");
+        assertEquals(Reason.PROTOCOL, e.reason());
+        assertTrue(e.getMessage().contains("PROT P"), e.getMessage());
+        assertTrue(e.hint().contains("never falls back"), e.hint());
+        assertTrue(server.commands().stream().noneMatch(c -> c.startsWith("STOR") || c.startsWith("PASV") || c.startsWith("USER")),
+                server.commands().toString());
+    }
+
+    @Test
+    void pbszAndProtRefusedBeforeLoginAreSentAgainAfterLogin() throws Exception {
+        server = new ScriptedFtpServer(certs);
+        boolean[] loggedIn = {false};
+        server.on("PASS", a -> {
+            loggedIn[0] = true;
+            return null;
+        });
+        server.on("PBSZ", a -> loggedIn[0] ? null : "503 Login with USER first.");
+        server.on("PROT", a -> loggedIn[0] ? null : "503 Login with USER first.");
+        try (StorageTarget t = target("ftps")) {
+            UploadResult r = t.upload(upload());
+            String text = String.join("\n", r.transcript());
+            assertTrue(text.indexOf("> PBSZ 0", text.indexOf("< 230")) > 0, text);
+            assertTrue(text.indexOf("> PROT P", text.indexOf("< 230")) > 0, text);
+        }
+        assertArrayEquals(CONTENT, server.files().get("rec.mp4"));
+    }
+
+    @Test
+    void authTlsRefusedFallsBackToAuthSsl() throws Exception {
+        server = new ScriptedFtpServer(certs).on("AUTH", a -> a.equals("TLS") ? "504 AUTH TLS not supported." : null);
+        try (StorageTarget t = target("ftps")) {
+            String text = String.join("\n", t.upload(upload()).transcript());
+            assertTrue(text.contains("> AUTH SSL"), text);
+        }
+    }
+
+    @Test
+    void aServerWithoutFtpsIsATlsErrorThatSaysSo() throws Exception {
+        server = new ScriptedFtpServer(null);
+        TransferException e = fails("ftps");
+        assertEquals(Reason.TLS_HANDSHAKE, e.reason());
+        assertTrue(e.getMessage().contains("does not offer explicit FTPS"), e.getMessage());
+        assertTrue(server.commands().stream().noneMatch(c -> c.startsWith("USER") || c.startsWith("PASS")));
+    }
+
+    @Test
+    void sessionReuseRefusalIsADataChannelErrorWithTheReuseHint() throws Exception {
+        server = new ScriptedFtpServer(certs).reply("STOR", "after-handshake:522 SSL connection failed: session reuse required");
+        TransferException e = fails("ftps");
+        assertEquals(Reason.DATA_CHANNEL, e.reason(), e.toString());
+        assertTrue(e.serverReply().startsWith("522"), e.serverReply());
+        assertTrue(e.hint().contains("reuse"), e.hint());
+        assertTrue(e.retryable());
+    }
+
+    @Test
+    void a425NamingTlsIsADataChannelError() throws Exception {
+        server = new ScriptedFtpServer(certs).reply("STOR", "after-handshake:425 Unable to build data connection: TLS session reuse required");
+        TransferException e = fails("ftps");
+        assertEquals(Reason.DATA_CHANNEL, e.reason());
+        assertTrue(e.hint().contains("reuse"), e.hint());
+    }
+
+    @Test
+    void noSpaceIsNoSpace() throws Exception {
+        server = new ScriptedFtpServer(certs).reply("STOR", "after-data:452 Insufficient storage space.");
+        TransferException e = fails("ftps");
+        assertEquals(Reason.NO_SPACE, e.reason());
+        assertTrue(e.serverReply().startsWith("452"));
+        assertFalse(server.files().containsKey("rec.mp4.ferry-part"), "the temporary file is removed");
+    }
+
+    @Test
+    void permissionDeniedIsPermission() throws Exception {
+        server = new ScriptedFtpServer(certs).reply("STOR", "553 Could not create file: permission denied.");
+        TransferException e = fails("ftps");
+        assertEquals(Reason.PERMISSION, e.reason());
+        server.close();
+        server = new ScriptedFtpServer(certs).reply("STOR", "550 Permission denied.");
+        assertEquals(Reason.PERMISSION, fails("ftps").reason());
+    }
+
+    @Test
+    void wrongPasswordIsAuth() throws Exception {
+        server = new ScriptedFtpServer(certs).reply("PASS", "530 Login incorrect.");
+        TransferException e = fails("ftps");
+        assertEquals(Reason.AUTH, e.reason());
+        assertFalse(e.retryable());
+    }
+
+    @Test
+    void aBlockedPassivePortIsDiagnosedAsAFirewallWithTheHostAndPort() throws Exception {
+        server = new ScriptedFtpServer(certs).refuseDataConnections();
+        TransferException e = fails("ftps");
+        assertEquals(Reason.DATA_CHANNEL, e.reason());
+        assertTrue(e.hint().contains("127.0.0.1:"), e.hint());
+        assertTrue(e.hint().contains("firewall"), e.hint());
+        assertTrue(e.hint().contains("FTPS encrypts the PASV reply"), e.hint());
+        try (StorageTarget t = target("ftps")) {
+            ProbeReport r = t.probe();
+            assertFalse(r.ok());
+            ProbeStep s = r.firstFailure().orElseThrow();
+            assertEquals(ProbeStep.Step.UPLOAD, s.step());
+            assertEquals(Reason.DATA_CHANNEL, s.reason());
+            assertTrue(s.hint().contains("passive port range"), s.hint());
+            assertEquals(ProbeStep.Status.PASSED, r.step(ProbeStep.Step.LOGIN).status());
+            assertEquals(ProbeStep.Status.PASSED, r.step(ProbeStep.Step.QUIT).status());
+        }
+    }
+
+    @Test
+    void plainFtpIsOnlyUsedWhenAskedAndSaysSo() throws Exception {
+        server = new ScriptedFtpServer(null);
+        try (StorageTarget t = target("ftp")) {
+            UploadResult r = t.upload(upload());
+            assertEquals("ftp", r.protocol());
+            assertEquals("none", r.connection().securityProtocol());
+            assertTrue(String.join("\n", r.transcript()).contains("clear text"));
+        }
+        assertTrue(server.commands().stream().noneMatch(c -> c.startsWith("AUTH")));
+    }
+}
