@@ -132,6 +132,11 @@ public final class FtpTarget {
             return this;
         }
 
+        /** Sets the connect, reply and data timeouts at once. */
+        public Builder timeouts(Duration d) {
+            return connectTimeout(d).replyTimeout(d).dataTimeout(d);
+        }
+
         /** Retries of failed uploads. */
         public Builder retryPolicy(RetryPolicy policy) {
             this.retryPolicy = Objects.requireNonNull(policy, "retryPolicy");

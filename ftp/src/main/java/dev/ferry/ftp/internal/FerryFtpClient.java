@@ -32,6 +32,7 @@ final class FerryFtpClient extends FTPSClient {
     private TlsEngine engine;
     private String[] protocols;
     private volatile Socket dataSocket;
+    private volatile Socket plainDataSocket;
     /** Set when the last data connection was opened but its TLS handshake failed. */
     private IOException dataHandshakeFailure;
 
@@ -126,8 +127,17 @@ final class FerryFtpClient extends FTPSClient {
         return dataSocket;
     }
 
+    /**
+     * The TCP socket under the data connection. Closing it unblocks a writer at once; closing the TLS socket
+     * instead would wait for the blocked writer's lock to send close_notify.
+     */
+    Socket currentPlainDataSocket() {
+        return plainDataSocket;
+    }
+
     void clearDataSocket() {
         dataSocket = null;
+        plainDataSocket = null;
     }
 
     @Override
@@ -138,6 +148,7 @@ final class FerryFtpClient extends FTPSClient {
             return null;
         }
         dataSocket = plain;
+        plainDataSocket = plain;
         if (!protectData) {
             return plain;
         }

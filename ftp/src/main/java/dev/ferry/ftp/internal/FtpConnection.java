@@ -526,9 +526,10 @@ final class FtpConnection implements AutoCloseable {
      * clean TLS close; returns the bytes sent once the server confirmed them.
      *
      * @param expected the number of bytes to send, or -1 to send until the end of the stream
+     * @param sentOut receives the bytes written so far, also when the transfer fails
      */
     long store(String command, String name, InputStream in, long expected, long alreadyOnServer, ProgressListener progress,
-               String display, long total) throws TransferException {
+               String display, long total, long[] sentOut) throws TransferException {
         Socket data;
         try {
             data = openData(command, name);
@@ -540,7 +541,7 @@ final class FtpConnection implements AutoCloseable {
         long keepAliveNanos = settings.keepAlive().toNanos();
         long lastNoop = System.nanoTime();
         long lastProgress = 0;
-        Watchdog dog = new Watchdog(data);
+        Watchdog dog = new Watchdog(client.currentPlainDataSocket());
         ScheduledFuture<?> watch = target.scheduler().scheduleAtFixedRate(dog, dog.periodMillis, dog.periodMillis,
                 TimeUnit.MILLISECONDS);
         boolean sourceFailure = false;
@@ -565,6 +566,7 @@ final class FtpConnection implements AutoCloseable {
                 }
                 out.write(buffer, 0, n);
                 sent += n;
+                sentOut[0] = sent;
                 dog.progress();
                 long now = System.nanoTime();
                 if (keepAliveNanos > 0 && now - lastNoop > keepAliveNanos) {
@@ -586,12 +588,14 @@ final class FtpConnection implements AutoCloseable {
             closeCleanly(data);
         } catch (SourceChanged e) {
             abortData(data, watch);
+            readExplanation(); // the server's reply to the aborted transfer, so the connection stays in step
             throw TransferException.builder(Reason.BAD_INPUT, e.getMessage() + "; the partial upload was not published")
                     .hint("upload a file only once it is complete (write it elsewhere and move it into place)")
                     .retryable(false).transcript(transcript).build();
         } catch (IOException e) {
             abortData(data, watch);
             if (sourceFailure) {
+                readExplanation();
                 throw TransferException.builder(Reason.BAD_INPUT, "reading the source " + display + " failed: " + e.getMessage())
                         .cause(e).transcript(transcript).build();
             }
@@ -718,6 +722,8 @@ final class FtpConnection implements AutoCloseable {
 
     private void abortData(Socket data, ScheduledFuture<?> watch) {
         watch.cancel(false);
+        // The TCP socket first: an abrupt end, so the server cannot take the partial data for a complete file.
+        FerryFtpClient.closeQuietly(client.currentPlainDataSocket());
         FerryFtpClient.closeQuietly(data);
     }
 

@@ -97,13 +97,30 @@ final class FtpSession implements AbstractStorageTarget.Session {
                 t.note(storeName + " is larger than the source (" + partial + " > " + length + "); starting over");
             }
         }
-        long sent = 0;
-        boolean published = false;
+        long[] sent = {0};
         try {
+            return transferAndPublish(p, t, storeName, finalName, offset, sent);
+        } catch (TransferException e) {
+            // Keep a temporary file only when a retry will resume it.
+            cleanUp(u, storeName, u.resume() && e.retryable() && sent[0] + offset > 0, t);
+            throw e;
+        } catch (RuntimeException e) {
+            cleanUp(u, storeName, false, t);
+            throw e;
+        }
+    }
+
+    private UploadResult transferAndPublish(PreparedUpload p, Transcript t, String storeName, String finalName, long offset,
+                                            long[] sentOut) throws TransferException {
+        Upload u = p.upload();
+        long length = p.sourceLength();
+        RemotePath abs = p.absolutePath();
+        long sent = 0;
+        {
             if (offset < length || length <= 0) {
                 try (InputStream in = offset > 0 ? u.source().openAt(offset) : u.source().open()) {
                     sent = conn.store(offset > 0 ? "APPE" : "STOR", storeName, in, length < 0 ? -1 : length - offset, offset,
-                            u.progress(), u.remotePath(), length);
+                            u.progress(), u.remotePath(), length, sentOut);
                 } catch (IOException e) {
                     if (e instanceof TransferException te) {
                         throw te;
@@ -119,14 +136,9 @@ final class FtpSession implements AbstractStorageTarget.Session {
             if (u.atomic()) {
                 publish(u, storeName, finalName, t);
             }
-            published = true;
             RemotePath publishedPath = abs.withFileName(finalName);
             return new UploadResult(publishedPath.toString(), total, Duration.ZERO, p.attempt(), target.protocol(), done,
                     location(publishedPath), offset, conn.info(), t.render());
-        } finally {
-            if (!published) {
-                cleanUp(u, storeName, sent + offset > 0, t);
-            }
         }
     }
 
@@ -134,7 +146,7 @@ final class FtpSession implements AbstractStorageTarget.Session {
      * After a failure: nothing may be at the final name but a whole file. A temporary file is kept only
      * when a retry will resume it.
      */
-    private void cleanUp(Upload u, String storeName, boolean anyBytes, Transcript t) {
+    private void cleanUp(Upload u, String storeName, boolean keepForResume, Transcript t) {
         if (!conn.isOpen()) {
             return;
         }
@@ -144,7 +156,9 @@ final class FtpSession implements AbstractStorageTarget.Session {
             }
             return;
         }
-        if (!(u.resume() && anyBytes)) {
+        if (keepForResume) {
+            t.note("kept the temporary " + storeName + " so the next attempt resumes it");
+        } else {
             if (conn.delete(storeName)) {
                 t.note("removed the temporary " + storeName);
             }

@@ -130,7 +130,7 @@ public final class FtpStorageTarget extends AbstractStorageTarget {
             });
             r.step(Step.UPLOAD, () -> {
                 long n = c.store("STOR", name, new ByteArrayInputStream(content), content.length, 0,
-                        dev.ferry.core.ProgressListener.NONE, name, content.length);
+                        dev.ferry.core.ProgressListener.NONE, name, content.length, new long[1]);
                 return "stored " + name + " (" + n + " bytes): " + c.reply();
             });
             r.step(Step.VERIFY, () -> {

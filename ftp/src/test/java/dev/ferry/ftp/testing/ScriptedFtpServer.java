@@ -27,6 +27,7 @@ import java.util.function.Function;
  * Special reply scripts for data commands: {@code "after-data:<reply>"} reads the data, then answers
  * {@code <reply>}; {@code "after-handshake:<reply>"} answers after the data TLS handshake without
  * reading, then closes the control connection if the code is 522 (as vsftpd does).
+ * {@code "stall"} accepts the data connection and never reads from it.
  * {@link #refuseDataConnections()} announces a passive port nobody listens on.
  */
 public final class ScriptedFtpServer implements AutoCloseable {
@@ -36,6 +37,7 @@ public final class ScriptedFtpServer implements AutoCloseable {
     private final Map<String, byte[]> files = new ConcurrentHashMap<>();
     private final List<String> commands = new CopyOnWriteArrayList<>();
     private volatile boolean refuseData;
+    private final List<Socket> stalled = new CopyOnWriteArrayList<>();
     private final Thread thread;
 
     public ScriptedFtpServer(TestCertificates certs) throws Exception {
@@ -135,7 +137,7 @@ public final class ScriptedFtpServer implements AutoCloseable {
                 String arg = sp < 0 ? "" : line.substring(sp + 1);
                 Function<String, String> f = script.get(cmd);
                 String scripted = f == null ? null : f.apply(arg);
-                if (scripted != null && !scripted.startsWith("after-")) {
+                if (scripted != null && !scripted.startsWith("after-") && !scripted.equals("stall")) {
                     c.send(scripted);
                     if (scripted.startsWith("221") || scripted.startsWith("421")) {
                         return;
@@ -216,6 +218,11 @@ public final class ScriptedFtpServer implements AutoCloseable {
                     }
                     data = ssl;
                 }
+                if ("stall".equals(scripted)) {
+                    // Accept the data connection and never read it: the client's writes block.
+                    stalled.add(data);
+                    return true;
+                }
                 if (scripted != null && scripted.startsWith("after-handshake:")) {
                     String reply = scripted.substring("after-handshake:".length());
                     files.putIfAbsent(arg, new byte[0]);
@@ -267,5 +274,8 @@ public final class ScriptedFtpServer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         listener.close();
+        for (Socket s : stalled) {
+            s.close();
+        }
     }
 }

@@ -1,0 +1,132 @@
+package dev.ferry.ftp;
+
+import dev.ferry.core.ContentSource;
+import dev.ferry.core.Credentials;
+import dev.ferry.core.RetryPolicy;
+import dev.ferry.core.StorageTarget;
+import dev.ferry.core.TlsOptions;
+import dev.ferry.core.TransferException;
+import dev.ferry.core.TransferException.Reason;
+import dev.ferry.core.Upload;
+import dev.ferry.core.UploadResult;
+import dev.ferry.ftp.testing.EmbeddedFtpServer;
+import dev.ferry.ftp.testing.ScriptedFtpServer;
+import dev.ferry.ftp.testing.TestCertificates;
+import dev.ferry.testing.TestFiles;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Keepalive, the stall watchdog, and sources that change while being read. */
+class TransferBehaviourTest {
+    @TempDir
+    static Path dir;
+    static TestCertificates certs;
+
+    @BeforeAll
+    static void certificates() throws Exception {
+        certs = TestCertificates.create(dir);
+    }
+
+    static FtpTarget.Builder builder(int port, String password) {
+        return FtpTarget.builder().host("127.0.0.1").port(port).credentials(Credentials.password("alice", password.toCharArray()))
+                .tls(TlsOptions.builder().pinSha256(sha(certs)).build()).retryPolicy(RetryPolicy.none())
+                .timeouts(Duration.ofSeconds(10));
+    }
+
+    static String sha(TestCertificates c) {
+        try {
+            return c.sha256();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void keepaliveNoopRepliesAfterTheTransferReplyAreMatched() throws Exception {
+        // The scripted server answers commands only after a transfer ends, as vsftpd does.
+        byte[] content = new byte[2_000_000];
+        Arrays.fill(content, (byte) 7);
+        try (ScriptedFtpServer server = new ScriptedFtpServer(certs);
+             StorageTarget t = builder(server.port(), "pw-keepalive-1").keepAlive(Duration.ofNanos(1)).bufferSize(8192).build()) {
+            UploadResult r = t.upload(Upload.builder().source(ContentSource.ofBytes(content)).remotePath("k.bin").build());
+            assertTrue(r.transcript().stream().anyMatch(l -> l.contains("> NOOP")), "keepalive sent");
+            // The session is still in step: the next upload on the same connection works.
+            UploadResult second = t.upload(Upload.builder().source(ContentSource.ofBytes(content)).remotePath("k2.bin").build());
+            assertEquals(content.length, second.bytes());
+            assertArrayEquals(content, server.files().get("k2.bin"));
+        }
+    }
+
+    @Test
+    void keepaliveNoopRepliesDuringTheTransferAreMatched() throws Exception {
+        // Apache FtpServer answers NOOP while the transfer runs.
+        Path src = TestFiles.random(dir, "ka.bin", 3_000_000);
+        try (EmbeddedFtpServer server = EmbeddedFtpServer.startTls(dir.resolve("ka"));
+             StorageTarget t = builder(server.port(), EmbeddedFtpServer.PASSWORD)
+                     .tls(TlsOptions.builder().pinSha256(server.certificates().sha256()).build())
+                     .keepAlive(Duration.ofNanos(1)).bufferSize(8192).build()) {
+            t.upload(Upload.of(src, "ka.bin"));
+            t.upload(Upload.of(src, "ka2.bin"));
+            assertEquals(TestFiles.sha256(src), TestFiles.sha256(server.home().resolve("ka2.bin")));
+        }
+    }
+
+    @Test
+    void aStalledDataConnectionTimesOutAndPublishesNothing() throws Exception {
+        byte[] content = new byte[64 << 20];
+        try (ScriptedFtpServer server = new ScriptedFtpServer(certs).reply("STOR", "stall");
+             StorageTarget t = builder(server.port(), "pw-stall-1").dataTimeout(Duration.ofSeconds(1)).build()) {
+            TransferException e = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThrows(TransferException.class,
+                    () -> t.upload(Upload.builder().source(ContentSource.ofBytes(content)).remotePath("s.bin").build())));
+            assertEquals(Reason.TIMEOUT, e.reason(), e.toString());
+            assertTrue(e.getMessage().contains("stalled"), e.getMessage());
+            assertFalse(server.files().containsKey("s.bin"));
+        }
+    }
+
+    @Test
+    void aSourceThatShrinksOrGrowsIsBadInputAndIsNotPublished() throws Exception {
+        try (EmbeddedFtpServer server = EmbeddedFtpServer.startTls(dir.resolve("change"));
+             StorageTarget t = builder(server.port(), EmbeddedFtpServer.PASSWORD)
+                     .tls(TlsOptions.builder().pinSha256(server.certificates().sha256()).build()).build()) {
+            for (long claimed : new long[] {200_000, 50_000}) {
+                ContentSource lying = new ContentSource() {
+                    @Override
+                    public InputStream open() {
+                        return new ByteArrayInputStream(new byte[100_000]);
+                    }
+
+                    @Override
+                    public long length() {
+                        return claimed;
+                    }
+
+                    @Override
+                    public String describe() {
+                        return "a changing file";
+                    }
+                };
+                TransferException e = assertThrows(TransferException.class,
+                        () -> t.upload(Upload.builder().source(lying).remotePath("changing.bin").build()));
+                assertEquals(Reason.BAD_INPUT, e.reason(), e.toString());
+                assertTrue(e.getMessage().contains(claimed > 100_000 ? "shrank" : "grew"), e.getMessage());
+                assertFalse(Files.exists(server.home().resolve("changing.bin")));
+            }
+        }
+    }
+}
