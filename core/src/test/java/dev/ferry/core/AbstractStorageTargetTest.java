@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AbstractStorageTargetTest {
@@ -75,6 +76,22 @@ class AbstractStorageTargetTest {
             UploadResult r = t.upload(Upload.of(f, "a"));
             assertEquals(3, r.attempts());
             assertEquals(3, t.connects.get());
+        }
+    }
+
+    @Test
+    void retryingWhileTheFailedSessionIsStillOpenGivesItsSlotBack(@TempDir Path dir) throws Exception {
+        Path f = Files.writeString(dir.resolve("a"), "abc");
+        try (FakeProvider.FakeTarget t = target(1, fastRetry(3))) {
+            t.keepOpenOnFailure = true;
+            for (int i = 0; i < 4; i++) {
+                t.failures.add(new TransferException(Reason.DATA_CHANNEL, "425 cannot open data connection"));
+                t.failures.add(new TransferException(Reason.DATA_CHANNEL, "425 cannot open data connection"));
+                // With one session allowed, a leaked slot would make the next acquire wait and time out.
+                assertEquals(3, assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> t.upload(Upload.of(f, "a")))
+                        .attempts());
+            }
+            assertEquals(1, t.openSessions());
         }
     }
 

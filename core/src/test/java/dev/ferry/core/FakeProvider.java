@@ -33,6 +33,8 @@ public final class FakeProvider implements StorageTargetProvider {
         final AtomicInteger connects = new AtomicInteger();
         final AtomicInteger concurrent = new AtomicInteger();
         final AtomicInteger maxConcurrent = new AtomicInteger();
+        /** Whether a session stays open after a failed upload (a server error that does not break the connection). */
+        volatile boolean keepOpenOnFailure;
         volatile Duration uploadTime = Duration.ZERO;
 
         FakeTarget(TargetConfig config) {
@@ -58,7 +60,7 @@ public final class FakeProvider implements StorageTargetProvider {
                     try {
                         TransferException f = nextFailure();
                         if (f != null) {
-                            open = false;
+                            open = keepOpenOnFailure;
                             throw f;
                         }
                         Thread.sleep(uploadTime.toMillis());

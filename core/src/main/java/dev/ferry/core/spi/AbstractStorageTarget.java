@@ -179,8 +179,8 @@ public abstract class AbstractStorageTarget implements StorageTarget {
                                 + e.getMessage() + "); retrying in " + pause.toMillis() + " ms");
                         LOG.debug("retrying {} after {}: {}", p.relativePath(), e.reason(), e.getMessage());
                         if (session != null) {
-                            // Retry from a clean state: a new connection.
-                            discard(session);
+                            // Retry from a clean state: a new connection. The session's slot goes back to the pool.
+                            discardAndRelease(session);
                             session = null;
                         }
                         sleep(pause, p, transcript, e);
@@ -281,6 +281,14 @@ public abstract class AbstractStorageTarget implements StorageTarget {
             } else {
                 discard(s);
             }
+        } finally {
+            permits.release();
+        }
+    }
+
+    private void discardAndRelease(Session s) {
+        try {
+            discard(s);
         } finally {
             permits.release();
         }
