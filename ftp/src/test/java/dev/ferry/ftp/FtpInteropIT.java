@@ -104,7 +104,8 @@ class FtpInteropIT {
             assertFalse(Files.exists(Path.of(onDisk(r) + ".ferry-part")));
             String transcript = String.join("\n", r.transcript());
             assertFalse(transcript.contains(Interop.get("password")), "password in the transcript");
-            if (!tls.equals("none")) {
+            if (!tls.equals("none") && !server.equals("pureftpd")) {
+                // vsftpd and ProFTPD refuse a data connection that does not resume the control session.
                 assertTrue(transcript.contains("resumed session: yes"), transcript);
             }
         }

@@ -20,7 +20,7 @@ public final class MatrixRecorder implements TestWatcher {
     private static synchronized void record(ExtensionContext ctx, String outcome, String detail) {
         try {
             Files.createDirectories(FILE.getParent());
-            String line = ctx.getDisplayName().replace("[", "").replaceAll("^\\d+\\] ", "") + "|" + outcome + "|"
+            String line = ctx.getDisplayName().replace("\"", "").replace("[", "").replaceAll("^\\d+\\] ", "") + "|" + outcome + "|"
                     + detail.replace('\n', ' ').replace('|', '/') + "\n";
             Files.writeString(FILE, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {

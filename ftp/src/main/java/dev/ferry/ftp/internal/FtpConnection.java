@@ -67,6 +67,7 @@ final class FtpConnection implements AutoCloseable {
     private boolean broken;
     private boolean closed;
     private int transfers;
+    private boolean reuseRefused;
     private final byte[] buffer;
 
     FtpConnection(FtpStorageTarget target, Transcript transcript) {
@@ -530,6 +531,7 @@ final class FtpConnection implements AutoCloseable {
      */
     long store(String command, String name, InputStream in, long expected, long alreadyOnServer, ProgressListener progress,
                String display, long total, long[] sentOut) throws TransferException {
+        reuseRefused = false;
         Socket data;
         try {
             data = openData(command, name);
@@ -633,14 +635,36 @@ final class FtpConnection implements AutoCloseable {
             throw ioFailure(command, e);
         }
         if (code != 226 && code != 250) {
-            if (FtpReplies.isSessionReuseRefusal(code, reply())) {
-                target.noteReuseRefusal(this);
+            if (refusedAfterAccepting(code)) {
+                throw TransferException.builder(Reason.DATA_CHANNEL, command + " " + name + " failed: the server accepted the "
+                        + "encrypted data connection, then refused it (" + firstLine(reply()) + ")").serverReply(reply())
+                        .hint(FtpReplies.REUSE_HINT).retryable(true).transcript(transcript).build();
             }
             throw failReply(classify(command, code).reason(), command + " " + name + " failed after the data was sent", command,
                     classify(command, code).hint());
         }
         transfers++;
         return sent;
+    }
+
+    /**
+     * Whether a refusal after {@code 150} on an encrypted data connection is the server rejecting a data connection that did
+     * not resume the control session. ProFTPD says only "425 Unable to build data connection: Operation not permitted",
+     * vsftpd "522 ... session reuse required"; both only after the TLS handshake on the data connection.
+     */
+    private boolean refusedAfterAccepting(int code) {
+        boolean refused = client.dataProtected() && (code == 425 || code == 450 || code == 522
+                || FtpReplies.isSessionReuseRefusal(code, reply()));
+        if (refused) {
+            reuseRefused = true;
+            target.noteReuseRefusal(this);
+        }
+        return refused;
+    }
+
+    /** Whether the last transfer failed because the server refused to go on without TLS session reuse. */
+    boolean lastTransferRefusedReuse() {
+        return reuseRefused;
     }
 
     private static final class SourceChanged extends IOException {
@@ -691,20 +715,20 @@ final class FtpConnection implements AutoCloseable {
         data.close();
     }
 
+    /**
+     * Whether the data connection's handshake resumed the control session. TLS 1.2 keeps the session (and its ID); the
+     * JDK's TLS 1.3 resumption makes a new session object that keeps the original's creation time.
+     */
     private String resumedDescription(SSLSession data) {
         SSLSocket control = client.controlTlsSocket();
         if (control == null) {
             return "unknown";
         }
-        return "yes (the server accepted the data connection, resuming control session " + shortId(control.getSession()) + ")";
-    }
-
-    private static String shortId(SSLSession s) {
-        byte[] id = s.getId();
-        if (id == null || id.length == 0) {
-            return "(ticket)";
-        }
-        return java.util.HexFormat.of().formatHex(id, 0, Math.min(6, id.length)) + "…";
+        SSLSession c = control.getSession();
+        byte[] id = data.getId();
+        boolean resumed = data == c || id != null && id.length > 0 && java.util.Arrays.equals(id, c.getId())
+                || TlsOptions.TLS_1_3.equals(data.getProtocol()) && data.getCreationTime() == c.getCreationTime();
+        return resumed ? "yes" : "no (a new session: servers that require reuse will refuse this data connection)";
     }
 
     private void drain(SSLSocket ssl) {
@@ -778,6 +802,7 @@ final class FtpConnection implements AutoCloseable {
         if (why != null && FtpReplies.isSessionReuseRefusal(client.getReplyCode(), why) || client.getReplyCode() == 425) {
             b = TransferException.builder(Reason.DATA_CHANNEL, "the server refused the TLS data connection for " + command
                     + ": " + why).hint(FtpReplies.REUSE_HINT);
+            reuseRefused = true;
             target.noteReuseRefusal(this);
         } else {
             b = TransferException.builder(Reason.DATA_CHANNEL, "the TLS handshake on the data connection failed: " + e.getMessage()
@@ -817,8 +842,8 @@ final class FtpConnection implements AutoCloseable {
         int code = why == null ? -1 : client.getReplyCode();
         if (why != null && code >= 400) {
             FtpReplies.Verdict v = classify(command, code);
-            if (v.reason() == Reason.DATA_CHANNEL && FtpReplies.isSessionReuseRefusal(code, why)) {
-                target.noteReuseRefusal(this);
+            if (refusedAfterAccepting(code)) {
+                v = new FtpReplies.Verdict(Reason.DATA_CHANNEL, true, FtpReplies.REUSE_HINT);
             }
             return TransferException.builder(v.reason(), "the upload stopped after " + sent + " bytes: " + why).cause(e)
                     .serverReply(why).hint(v.hint()).retryable(v.retryable() || v.reason().retryableByDefault()).transcript(transcript).build();

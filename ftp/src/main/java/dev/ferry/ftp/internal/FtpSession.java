@@ -51,7 +51,7 @@ final class FtpSession implements AbstractStorageTarget.Session {
         try {
             return uploadOnce(p, t);
         } catch (TransferException e) {
-            if (e.reason() == Reason.DATA_CHANNEL && FtpReplies.REUSE_HINT.equals(e.hint()) && conn.transfers() >= 1) {
+            if (e.reason() == Reason.DATA_CHANNEL && conn.lastTransferRefusedReuse() && conn.transfers() >= 1) {
                 t.note("the server refused to resume the TLS session after " + conn.transfers()
                         + " data connection(s) on this control connection (it sent no new session ticket); reconnecting and "
                         + "continuing");
