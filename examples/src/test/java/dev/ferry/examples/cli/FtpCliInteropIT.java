@@ -1,0 +1,63 @@
+package dev.ferry.examples.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.testing.Interop;
+import dev.ferry.testing.TestFiles;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code ferry upload} and {@code ferry probe}, run from the jar, against the real FTP servers. */
+class FtpCliInteropIT {
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"vsftpd", "proftpd", "pureftpd", "vsftpd-plain"})
+    void uploadAndProbeFromTheCommandLine(String server) throws Exception {
+        int port = Interop.requireServer(server);
+        String scheme = server.equals("vsftpd-plain") ? "ftp" : "ftps";
+        String base = "/cli-" + server + "-" + UUID.randomUUID().toString().substring(0, 8);
+        String uri = scheme + "://" + Interop.get("user") + "@127.0.0.1:" + port + base;
+        Map<String, String> env = Map.of("FERRY_TEST_PASSWORD", Interop.get("password"));
+        Path a = TestFiles.random(dir, "rec.mp4", 3_000_000);
+        Path b = TestFiles.random(dir, "rec.jpg", 20_000);
+
+        JarRunner.Result up = JarRunner.run(env, "upload", "--json", "--password-env", "FERRY_TEST_PASSWORD", "--ca-cert",
+                Interop.get("cert.pem"), a.toString(), b.toString(), uri);
+        assertEquals(0, up.exit(), up.out() + up.err());
+        JsonNode r = new ObjectMapper().readTree(up.out());
+        assertTrue(r.get("ok").asBoolean());
+        assertEquals(scheme, r.get("protocol").asText());
+        assertEquals(2, r.get("files").size());
+        assertEquals(TestFiles.sha256(a), TestFiles.sha256(Path.of(Interop.get("home"), base, "rec.mp4")));
+        assertEquals(TestFiles.sha256(b), TestFiles.sha256(Path.of(Interop.get("home"), base, "rec.jpg")));
+        assertFalse((up.out() + up.err()).contains(Interop.get("password")), "the password leaked into the output");
+
+        JarRunner.Result probe = JarRunner.run(env, "probe", "--json", "--password-env", "FERRY_TEST_PASSWORD", "--cert-pin",
+                "sha256:" + Interop.get("cert.sha256"), uri);
+        assertEquals(0, probe.exit(), probe.out() + probe.err());
+        JsonNode p = new ObjectMapper().readTree(probe.out());
+        assertTrue(p.get("ok").asBoolean(), probe.out());
+        assertFalse((probe.out() + probe.err()).contains(Interop.get("password")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"vsftpd"})
+    void anUntrustedCertificateExitsWith3AndNamesTheFingerprintToPin(String server) throws Exception {
+        int port = Interop.requireServer(server);
+        JarRunner.Result r = JarRunner.run(Map.of("FERRY_TEST_PASSWORD", Interop.get("password")), "probe", "--password-env",
+                "FERRY_TEST_PASSWORD", "ftps://" + Interop.get("user") + "@127.0.0.1:" + port + "/");
+        assertEquals(3, r.exit(), r.out() + r.err());
+        assertTrue((r.out() + r.err()).contains(Interop.get("cert.sha256")), r.out() + r.err());
+    }
+}
