@@ -1,0 +1,541 @@
+package dev.ferry.sftp.internal;
+
+import dev.ferry.core.ConnectionInfo;
+import dev.ferry.core.ExistingFile;
+import dev.ferry.core.RemotePath;
+import dev.ferry.core.TargetConfig;
+import dev.ferry.core.Transcript;
+import dev.ferry.core.TransferException;
+import dev.ferry.core.TransferException.Reason;
+import dev.ferry.core.Upload;
+import dev.ferry.core.UploadResult;
+import dev.ferry.core.Verification;
+import dev.ferry.core.spi.AbstractStorageTarget;
+import dev.ferry.core.spi.PreparedUpload;
+import org.apache.sshd.client.future.ConnectFuture;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.AttributeRepository;
+import org.apache.sshd.common.NamedResource;
+import org.apache.sshd.common.SshException;
+import org.apache.sshd.common.config.keys.FilePasswordProvider;
+import org.apache.sshd.common.kex.KexProposalOption;
+import org.apache.sshd.common.util.security.SecurityUtils;
+import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.SftpClientFactory;
+import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHPosixRenameExtension;
+import org.apache.sshd.sftp.client.impl.SftpOutputStreamAsync;
+import org.apache.sshd.sftp.common.SftpConstants;
+import org.apache.sshd.sftp.common.SftpException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.nio.channels.UnresolvedAddressException;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+
+/**
+ * One SSH connection with its SFTP channel: the phases of the connection test and a pooled session that
+ * uploads files. Not thread-safe.
+ */
+final class SftpConnection implements AbstractStorageTarget.Session {
+    static final org.apache.sshd.common.AttributeRepository.AttributeKey<HostKeyChecker> CHECKER =
+            new org.apache.sshd.common.AttributeRepository.AttributeKey<>();
+
+    private final SftpStorageTarget target;
+    private final TargetConfig config;
+    private Transcript transcript;
+    private HostKeyChecker checker;
+    private ClientSession session;
+    private SftpClient sftp;
+    private ConnectionInfo info;
+    private String base;
+    private boolean broken;
+
+    SftpConnection(SftpStorageTarget target, Transcript transcript) {
+        this.target = target;
+        this.config = target.config();
+        this.transcript = transcript;
+    }
+
+    static SftpConnection open(SftpStorageTarget target, Transcript t) throws TransferException {
+        SftpConnection c = new SftpConnection(target, t);
+        boolean ok = false;
+        try {
+            c.connect();
+            c.secure();
+            c.login();
+            c.enterBase();
+            ok = true;
+            return c;
+        } finally {
+            if (!ok) {
+                c.close();
+            }
+        }
+    }
+
+    String seenFingerprint() {
+        return checker == null || checker.fingerprint() == null ? null : checker.fingerprint();
+    }
+
+    String serverVersion() {
+        return session == null ? null : session.getServerVersion();
+    }
+
+    /** TCP connection and SSH session (the key exchange runs in the background). */
+    String connect() throws TransferException {
+        int port = config.portOr(22);
+        checker = new HostKeyChecker(target.hostKeys(), config.host(), port, transcript);
+        if (target.hostKeys().isInsecureAcceptAny()) {
+            transcript.note("INSECURE: any SSH host key is accepted (HostKeys.insecureAcceptAny)");
+        }
+        transcript.note("connecting to " + config.host() + ":" + port + " (SFTP)");
+        AttributeRepository context = AttributeRepository.ofKeyValuePair(CHECKER, checker);
+        try {
+            ConnectFuture f = target.client().connect(config.credentials().username(), config.host(), port, context);
+            session = f.verify(config.connectTimeout()).getSession();
+        } catch (IOException | UnresolvedAddressException e) {
+            throw connectFailure(e, port);
+        }
+        return "connected to " + config.host() + ":" + port;
+    }
+
+    /** Waits for the key exchange and the host key check. */
+    String secure() throws TransferException {
+        try {
+            session.waitFor(EnumSet.of(ClientSession.ClientSessionEvent.WAIT_AUTH, ClientSession.ClientSessionEvent.CLOSED),
+                    config.replyTimeout());
+        } catch (Exception e) {
+            throw hostKeyOr(Reason.TLS_HANDSHAKE, "the SSH key exchange with " + config.host() + " failed: " + e.getMessage(), e);
+        }
+        if (checker.verdict() != HostKeyChecker.Verdict.ACCEPTED || !session.isOpen()) {
+            throw hostKeyOr(Reason.CONNECT, "the SSH session closed during the key exchange", null);
+        }
+        String kex = session.getNegotiatedKexParameter(KexProposalOption.ALGORITHMS);
+        String cipher = session.getNegotiatedKexParameter(KexProposalOption.C2SENC);
+        info = new ConnectionInfo("SSH-2.0", cipher, checker.fingerprint(), session.getServerVersion());
+        transcript.note("server " + session.getServerVersion() + ", key exchange " + kex + ", cipher " + cipher + ", MAC "
+                + session.getNegotiatedKexParameter(KexProposalOption.C2SMAC));
+        return session.getServerVersion() + ", " + kex + ", " + cipher + ", host key " + checker.keyType() + " "
+                + checker.fingerprint();
+    }
+
+    private TransferException hostKeyOr(Reason otherwise, String message, Exception cause) {
+        broken = true;
+        HostKeyChecker.Verdict v = checker.verdict();
+        if (v == HostKeyChecker.Verdict.UNKNOWN || v == HostKeyChecker.Verdict.CHANGED || v == HostKeyChecker.Verdict.REVOKED) {
+            String what = switch (v) {
+                case CHANGED -> "CHANGED: the server's " + checker.keyType() + " host key " + checker.fingerprint()
+                        + " differs from the known one (" + checker.how() + "); this may be an attack, or the server was reinstalled";
+                case REVOKED -> "REVOKED: the server's host key " + checker.fingerprint() + " is " + checker.how();
+                default -> "the server's " + checker.keyType() + " host key " + checker.fingerprint() + " is not known"
+                        + (target.hostKeys().knownHostsFile().isPresent() ? " in " + target.hostKeys().knownHostsFile().get() : "")
+                        + (target.hostKeys().pinnedFingerprints().isEmpty() ? "" : " and matches no pinned fingerprint");
+            };
+            return TransferException.builder(Reason.HOST_KEY, what).cause(cause)
+                    .hint("if you trust this server, pin its key: HostKeys.pinned(\"" + checker.fingerprint() + "\") or --host-key-pin "
+                            + checker.fingerprint() + " (check it with the server's owner first)")
+                    .transcript(transcript).build();
+        }
+        return TransferException.builder(otherwise, message).cause(cause).transcript(transcript).build();
+    }
+
+    /** Authenticates with the key and/or password. */
+    String login() throws TransferException {
+        List<String> methods = new ArrayList<>();
+        if (config.credentials().privateKey().isPresent()) {
+            java.nio.file.Path key = config.credentials().privateKey().get();
+            char[] pass = config.credentials().passphrase().orElse(null);
+            try (InputStream in = Files.newInputStream(key)) {
+                Iterable<KeyPair> pairs = SecurityUtils.loadKeyPairIdentities(session, NamedResource.ofName(key.toString()), in,
+                        pass == null ? FilePasswordProvider.EMPTY : FilePasswordProvider.of(new String(pass)));
+                int n = 0;
+                if (pairs != null) {
+                    for (KeyPair kp : pairs) {
+                        session.addPublicKeyIdentity(kp);
+                        n++;
+                    }
+                }
+                if (n == 0) {
+                    throw new GeneralSecurityException("no key found in the file");
+                }
+                methods.add("publickey");
+            } catch (IOException | GeneralSecurityException | RuntimeException e) {
+                broken = true;
+                String m = String.valueOf(e.getMessage());
+                boolean passphrase = pass == null || m.toLowerCase(java.util.Locale.ROOT).contains("decrypt")
+                        || m.toLowerCase(java.util.Locale.ROOT).contains("password");
+                throw TransferException.builder(Reason.BAD_INPUT, "cannot load the private key " + key + ": "
+                        + e.getClass().getSimpleName() + (passphrase ? " (encrypted key without the right passphrase?)" : ""))
+                        .hint("give an OpenSSH or PEM private key (RSA, ECDSA, ed25519) and its passphrase").transcript(transcript).build();
+            }
+        }
+        if (config.credentials().password().isPresent()) {
+            session.addPasswordIdentity(new String(config.credentials().password().get()));
+            methods.add("password");
+        }
+        try {
+            session.auth().verify(config.replyTimeout());
+        } catch (IOException e) {
+            broken = true;
+            if (!session.isOpen() || String.valueOf(e.getMessage()).contains("No more authentication methods")) {
+                throw TransferException.builder(Reason.AUTH, "the server refused the login of " + config.credentials().username()
+                        + " with " + String.join(" and ", methods)).cause(e).retryable(false)
+                        .hint("check the user name, the password or that the public key is in the server's authorized_keys; "
+                                + "Ferry offered " + String.join(", ", methods))
+                        .transcript(transcript).build();
+            }
+            throw TransferException.builder(Reason.TIMEOUT, "no answer to authentication within " + config.replyTimeout().toSeconds()
+                    + " s").cause(e).transcript(transcript).build();
+        }
+        transcript.note("authenticated as " + config.credentials().username() + " (offered " + String.join(", ", methods) + ")");
+        try {
+            sftp = SftpClientFactory.instance().createSftpClient(session);
+        } catch (IOException e) {
+            throw fail(Reason.PROTOCOL, "the server has no SFTP subsystem: " + e.getMessage(), e,
+                    "enable 'Subsystem sftp' on the server");
+        }
+        transcript.note("SFTP version " + sftp.getVersion());
+        return "authenticated as " + config.credentials().username() + " with " + String.join("/", methods);
+    }
+
+    /** Resolves and creates the base directory ({@code /~/x} is relative to the login directory). */
+    String enterBase() throws TransferException {
+        String b = config.baseDirectory().toString();
+        try {
+            if (b.equals("/~") || b.startsWith("/~/")) {
+                String home = sftp.canonicalPath(".");
+                b = home + b.substring(2);
+            }
+            base = b.length() > 1 && b.endsWith("/") ? b.substring(0, b.length() - 1) : b;
+            mkdirs(base);
+            return base;
+        } catch (IOException e) {
+            throw io("change to " + b, e);
+        }
+    }
+
+    private void mkdirs(String dir) throws IOException {
+        if (dir.equals("/") || dir.isEmpty()) {
+            return;
+        }
+        try {
+            if (sftp.stat(dir).isDirectory()) {
+                return;
+            }
+        } catch (SftpException e) {
+            if (e.getStatus() != SftpConstants.SSH_FX_NO_SUCH_FILE) {
+                throw e;
+            }
+        }
+        int slash = dir.lastIndexOf('/');
+        mkdirs(slash <= 0 ? "/" : dir.substring(0, slash));
+        try {
+            sftp.mkdir(dir);
+            transcript.note("created directory " + dir);
+        } catch (SftpException e) {
+            if (!sftp.stat(dir).isDirectory()) {
+                throw e;
+            }
+        }
+    }
+
+    private String path(RemotePath p) {
+        // Paths are validated and relative to the base directory.
+        String rel = p.toString().substring(config.baseDirectory().toString().length());
+        String r = rel.startsWith("/") ? rel : "/" + rel;
+        return (base.equals("/") ? "" : base) + r;
+    }
+
+    long size(String name) throws TransferException {
+        try {
+            return sftp.stat(base + "/" + name).getSize();
+        } catch (IOException e) {
+            throw io("stat " + name, e);
+        }
+    }
+
+    void delete(String name) throws TransferException {
+        try {
+            sftp.remove(base + "/" + name);
+        } catch (IOException e) {
+            throw io("remove " + name, e);
+        }
+    }
+
+    String writeProbe(String name, byte[] content) throws TransferException {
+        try (OutputStream out = sftp.write(base + "/" + name, 32 * 1024, SftpClient.OpenMode.Write, SftpClient.OpenMode.Create,
+                SftpClient.OpenMode.Truncate)) {
+            out.write(content);
+        } catch (IOException e) {
+            throw io("write " + name, e);
+        }
+        return name;
+    }
+
+    private long statSize(String path) throws IOException {
+        try {
+            return sftp.stat(path).getSize();
+        } catch (SftpException e) {
+            if (e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_FILE) {
+                return -1;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public UploadResult upload(PreparedUpload p, Transcript t) throws TransferException {
+        this.transcript = t;
+        Upload u = p.upload();
+        String finalPath = path(p.absolutePath());
+        int slash = finalPath.lastIndexOf('/');
+        String dir = slash <= 0 ? "/" : finalPath.substring(0, slash);
+        String tempPath = (dir.equals("/") ? "" : dir) + "/" + p.temporaryName();
+        String target = u.atomic() ? tempPath : finalPath;
+        long length = p.sourceLength();
+        long offset = 0;
+        long[] sent = {0};
+        try {
+            if (u.createDirectories()) {
+                mkdirs(dir);
+            }
+            long existing = statSize(finalPath);
+            String publishAs = finalPath;
+            if (existing >= 0 && u.existing() == ExistingFile.FAIL) {
+                throw TransferException.builder(Reason.EXISTS, finalPath + " already exists on the server (" + existing + " bytes)")
+                        .hint("choose another name, or the OVERWRITE or RENAME_UNIQUE policy").retryable(false).transcript(t).build();
+            }
+            if (existing >= 0 && u.existing() == ExistingFile.RENAME_UNIQUE) {
+                publishAs = unique(finalPath);
+                t.note(finalPath + " exists; publishing as " + publishAs);
+            }
+            if (u.atomic() && u.resume() && length > 0) {
+                long partial = statSize(tempPath);
+                if (partial > 0 && partial <= length) {
+                    offset = partial;
+                    t.note("resuming " + tempPath + " at byte " + offset + " of " + length);
+                }
+            }
+            long start = System.nanoTime();
+            if (offset < length || length <= 0) {
+                write(u, target, offset, length, sent);
+            }
+            long total = length >= 0 ? length : sent[0];
+            t.note("wrote " + target + ": " + (sent[0]) + " bytes" + (offset > 0 ? " from offset " + offset : "") + " in "
+                    + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms");
+            Verification done = Verification.NONE;
+            if (u.verification() != Verification.NONE) {
+                long size = statSize(target);
+                t.note("stat " + target + ": " + size + " bytes");
+                if (size != total) {
+                    throw TransferException.builder(Reason.VERIFY_FAILED, target + " has " + size + " bytes on the server, " + total
+                            + " expected").hint("the transfer was cut or the file changed; it is retried").transcript(t).build();
+                }
+                done = Verification.SIZE;
+            }
+            if (u.atomic()) {
+                publish(tempPath, publishAs, u.existing(), t);
+            }
+            return new UploadResult(publishAs, total, Duration.ZERO, p.attempt(), "sftp", done, location(publishAs), offset, info,
+                    t.render());
+        } catch (TransferException e) {
+            cleanUp(u, target, u.resume() && e.retryable() && sent[0] + offset > 0);
+            throw e;
+        } catch (IOException e) {
+            TransferException te = io("upload " + finalPath, e);
+            cleanUp(u, target, u.resume() && te.retryable() && sent[0] + offset > 0);
+            throw te;
+        }
+    }
+
+    private void write(Upload u, String target, long offset, long length, long[] sent) throws IOException, TransferException {
+        EnumSet<SftpClient.OpenMode> modes = offset > 0 ? EnumSet.of(SftpClient.OpenMode.Write)
+                : EnumSet.of(SftpClient.OpenMode.Write, SftpClient.OpenMode.Create, SftpClient.OpenMode.Truncate);
+        byte[] buf = new byte[target.length() > 0 ? this.target.writeSize() : 0];
+        long last = 0;
+        try (InputStream in = offset > 0 ? u.source().openAt(offset) : u.source().open();
+             OutputStream out = sftp.write(target, this.target.writeSize(), modes)) {
+            if (offset > 0 && out instanceof SftpOutputStreamAsync async) {
+                async.setOffset(offset);
+            }
+            long want = length < 0 ? Long.MAX_VALUE : length - offset;
+            while (sent[0] < want) {
+                int n;
+                try {
+                    n = in.read(buf, 0, (int) Math.min(buf.length, want - sent[0]));
+                } catch (IOException e) {
+                    throw TransferException.builder(Reason.BAD_INPUT, "reading the source failed: " + e.getMessage()).cause(e)
+                            .retryable(false).transcript(transcript).build();
+                }
+                if (n < 0) {
+                    if (length < 0) {
+                        break;
+                    }
+                    throw TransferException.builder(Reason.BAD_INPUT, "the source ended after " + (offset + sent[0]) + " of " + length
+                            + " bytes: it shrank while being uploaded; the partial upload was not published")
+                            .retryable(false).transcript(transcript).build();
+                }
+                out.write(buf, 0, n);
+                sent[0] += n;
+                long now = System.nanoTime();
+                if (now - last > 200_000_000L) {
+                    u.progress().onProgress(u.remotePath(), offset + sent[0], length);
+                    last = now;
+                }
+            }
+            if (length >= 0 && in.read() >= 0) {
+                throw TransferException.builder(Reason.BAD_INPUT, "the source has more than the " + length + " bytes it had when the "
+                        + "upload started: it grew while being uploaded; the partial upload was not published")
+                        .retryable(false).transcript(transcript).build();
+            }
+        }
+        u.progress().onProgress(u.remotePath(), offset + sent[0], length);
+    }
+
+    private void publish(String temp, String finalPath, ExistingFile policy, Transcript t) throws IOException, TransferException {
+        if (policy == ExistingFile.FAIL && statSize(finalPath) >= 0) {
+            throw TransferException.builder(Reason.EXISTS, finalPath + " appeared on the server during the upload")
+                    .retryable(false).transcript(t).build();
+        }
+        OpenSSHPosixRenameExtension posix = sftp.getExtension(OpenSSHPosixRenameExtension.class);
+        if (posix != null && posix.isSupported()) {
+            posix.posixRename(temp, finalPath);
+            t.note("posix-rename@openssh.com " + temp + " -> " + finalPath);
+            return;
+        }
+        if (statSize(finalPath) >= 0) {
+            sftp.remove(finalPath);
+            t.note("removed the old " + finalPath + " (the server has no atomic rename over a file)");
+        }
+        sftp.rename(temp, finalPath);
+        t.note("rename " + temp + " -> " + finalPath);
+    }
+
+    private String unique(String path) throws IOException, TransferException {
+        int slash = path.lastIndexOf('/');
+        String name = path.substring(slash + 1);
+        int dot = name.lastIndexOf('.');
+        String stem = path.substring(0, slash + 1) + (dot > 0 ? name.substring(0, dot) : name);
+        String ext = dot > 0 ? name.substring(dot) : "";
+        for (int i = 1; i <= 1000; i++) {
+            String c = stem + "-" + i + ext;
+            if (statSize(c) < 0) {
+                return c;
+            }
+        }
+        throw new TransferException(Reason.EXISTS, "no free name like " + stem + "-N" + ext + " up to 1000");
+    }
+
+    private void cleanUp(Upload u, String target, boolean keepForResume) {
+        if (!isOpen()) {
+            return;
+        }
+        if (keepForResume) {
+            transcript.note("kept " + target + " so the next attempt resumes it");
+            return;
+        }
+        try {
+            sftp.remove(target);
+            transcript.note("removed " + target);
+        } catch (IOException e) {
+            // nothing there, or no longer reachable
+        }
+    }
+
+    private String location(String path) {
+        try {
+            return new URI("sftp", config.credentials().username(), config.host(), config.portOr(22), path, null, null).toASCIIString();
+        } catch (URISyntaxException e) {
+            return config.redactedUri() + path;
+        }
+    }
+
+    private TransferException io(String what, IOException e) {
+        if (e instanceof SftpException s) {
+            SftpErrors.Verdict v = SftpErrors.classify(s.getStatus());
+            return TransferException.builder(v.reason(), what + " failed: " + SftpConstants.getStatusName(s.getStatus()) + " ("
+                    + s.getMessage() + ")").cause(e).serverReply(SftpConstants.getStatusName(s.getStatus()) + ": " + s.getMessage())
+                    .hint(v.hint()).transcript(transcript).build();
+        }
+        broken = true;
+        return TransferException.builder(Reason.CONNECT, what + " failed: the SSH connection broke (" + e.getMessage() + ")").cause(e)
+                .hint("a network problem or the server closed the session; it is retried, resuming where it stopped")
+                .transcript(transcript).build();
+    }
+
+    private TransferException fail(Reason r, String message, Throwable cause, String hint) {
+        broken = true;
+        return TransferException.builder(r, message).cause(cause).hint(hint).transcript(transcript).build();
+    }
+
+    private TransferException connectFailure(Exception e, int port) {
+        broken = true;
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root instanceof UnknownHostException || root instanceof UnresolvedAddressException) {
+            return fail(Reason.DNS, "cannot resolve " + config.host(), e, "check the host name");
+        }
+        if (root instanceof ConnectException) {
+            return fail(Reason.CONNECT, "cannot connect to " + config.host() + ":" + port + ": " + root.getMessage(), e,
+                    "check the host and port; nothing accepts connections there, or a firewall rejects them");
+        }
+        if (e instanceof SshException && String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("timeout")) {
+            return fail(Reason.CONNECT, "connecting to " + config.host() + ":" + port + " timed out after "
+                    + config.connectTimeout().toSeconds() + " s", e, "check the host and port, and that a firewall lets you reach it");
+        }
+        return fail(Reason.CONNECT, "connecting to " + config.host() + ":" + port + " failed: " + e.getMessage(), e,
+                "check that the server is an SSH server and is up");
+    }
+
+    @Override
+    public boolean isUsable(Transcript t) {
+        this.transcript = t;
+        if (!isOpen()) {
+            return false;
+        }
+        try {
+            sftp.stat(base);
+            return true;
+        } catch (IOException e) {
+            broken = true;
+            return false;
+        }
+    }
+
+    @Override
+    public boolean isOpen() {
+        return !broken && session != null && session.isOpen() && sftp != null && sftp.isOpen();
+    }
+
+    @Override
+    public ConnectionInfo connectionInfo() {
+        return info;
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (sftp != null) {
+                sftp.close();
+            }
+        } catch (IOException e) {
+            // closing anyway
+        }
+        if (session != null) {
+            session.close(false);
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package dev.ferry.sftp.internal;
+
+import dev.ferry.core.HostKeys;
+import dev.ferry.core.ProbeReport;
+import dev.ferry.core.ProbeStep.Step;
+import dev.ferry.core.TargetConfig;
+import dev.ferry.core.TargetInfo;
+import dev.ferry.core.Transcript;
+import dev.ferry.core.TransferException;
+import dev.ferry.core.TransferException.Reason;
+import dev.ferry.core.spi.AbstractStorageTarget;
+import dev.ferry.core.spi.ProbeRecorder;
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.common.AttributeRepository;
+import org.apache.sshd.common.NamedFactory;
+import org.apache.sshd.common.cipher.BuiltinCiphers;
+import org.apache.sshd.common.cipher.Cipher;
+import org.apache.sshd.core.CoreModuleProperties;
+
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * An SFTP {@link dev.ferry.core.StorageTarget} on Apache MINA SSHD: one {@link SshClient} per target
+ * (started on first use, stopped by {@link #close()}), one SSH session and SFTP channel per pooled session.
+ */
+public final class SftpStorageTarget extends AbstractStorageTarget {
+    /** The default keepalive (SSH heartbeat) interval. */
+    public static final Duration DEFAULT_KEEPALIVE = Duration.ofSeconds(30);
+    /** The default size of one SFTP write request (OpenSSH accepts up to 255 KiB of data per request). */
+    public static final int DEFAULT_WRITE_SIZE = 252 * 1024;
+
+    private final HostKeys hostKeys;
+    private final Duration keepAlive;
+    private final int writeSize;
+    private final Object lock = new Object();
+    private SshClient client;
+
+    public SftpStorageTarget(TargetConfig config, Duration keepAlive, int writeSize) throws TransferException {
+        super(config, "sftp");
+        this.hostKeys = config.hostKeys().orElseThrow(() -> TransferException.builder(Reason.BAD_INPUT,
+                "SFTP needs the server's host key: give a known_hosts file or a pinned SHA256 fingerprint")
+                .hint("HostKeys.knownHosts(path) or HostKeys.pinned(\"SHA256:...\"); --known-hosts or --host-key-pin").build());
+        if (config.credentials().password().isEmpty() && config.credentials().privateKey().isEmpty()) {
+            throw TransferException.builder(Reason.BAD_INPUT, "SFTP needs a password or a private key for "
+                    + config.credentials().username()).hint("--password-env NAME or --key FILE").build();
+        }
+        this.keepAlive = keepAlive;
+        this.writeSize = writeSize;
+    }
+
+    HostKeys hostKeys() {
+        return hostKeys;
+    }
+
+    int writeSize() {
+        return writeSize;
+    }
+
+    SshClient client() {
+        synchronized (lock) {
+            if (client == null) {
+                SshClients.configureProvidersOnce();
+                SshClient c = SshClient.setUpDefaultClient();
+                // AES-GCM first: the JDK has intrinsics for it; chacha20-poly1305 (MINA's first choice) is slow in Java.
+                List<NamedFactory<Cipher>> ciphers = new ArrayList<>();
+                for (BuiltinCiphers b : List.of(BuiltinCiphers.aes128gcm, BuiltinCiphers.aes256gcm, BuiltinCiphers.aes128ctr,
+                        BuiltinCiphers.aes192ctr, BuiltinCiphers.aes256ctr, BuiltinCiphers.cc20p1305_openssh)) {
+                    if (b.isSupported()) {
+                        ciphers.add(b);
+                    }
+                }
+                c.setCipherFactories(ciphers);
+                // Host keys are checked per connection by its HostKeyChecker, never by MINA's accept-all default.
+                c.setServerKeyVerifier((session, remote, key) -> {
+                    AttributeRepository ctx = session.getConnectionContext();
+                    HostKeyChecker checker = ctx == null ? null : ctx.getAttribute(SftpConnection.CHECKER);
+                    return checker != null && checker.verifyServerKey(session, remote, key);
+                });
+                CoreModuleProperties.HEARTBEAT_INTERVAL.set(c, keepAlive);
+                CoreModuleProperties.AUTH_TIMEOUT.set(c, config().replyTimeout());
+                CoreModuleProperties.IDLE_TIMEOUT.set(c, Duration.ofMinutes(30));
+                CoreModuleProperties.WINDOW_TIMEOUT.set(c, config().dataTimeout());
+                c.start();
+                client = c;
+            }
+            return client;
+        }
+    }
+
+    @Override
+    protected Session connect(Transcript transcript) throws TransferException {
+        return SftpConnection.open(this, transcript);
+    }
+
+    @Override
+    public ProbeReport probe() {
+        Transcript t = newTranscript();
+        ProbeRecorder r = new ProbeRecorder(info(), t);
+        SftpConnection c = new SftpConnection(this, t);
+        String name = ".ferry-probe-" + UUID.randomUUID().toString().substring(0, 8) + ".txt";
+        byte[] content = ("Ferry connection test " + java.time.Instant.now() + "\n").getBytes(StandardCharsets.UTF_8);
+        try {
+            r.step(Step.DNS, () -> {
+                InetAddress[] all = InetAddress.getAllByName(config().host());
+                return config().host() + " is " + all[0].getHostAddress();
+            });
+            r.step(Step.CONNECT, c::connect);
+            r.step(Step.SECURE, () -> {
+                try {
+                    String s = c.secure();
+                    r.connection(c.connectionInfo());
+                    return s;
+                } finally {
+                    if (c.connectionInfo() == null && c.seenFingerprint() != null) {
+                        // A dashboard can offer "trust this key" even when the check failed.
+                        r.connection(new dev.ferry.core.ConnectionInfo("SSH-2.0", null, c.seenFingerprint(), c.serverVersion()));
+                    }
+                }
+            });
+            r.step(Step.LOGIN, c::login);
+            r.step(Step.DIRECTORY, () -> "in " + c.enterBase());
+            r.step(Step.UPLOAD, () -> "stored " + c.writeProbe(name, content) + " (" + content.length + " bytes)");
+            r.step(Step.VERIFY, () -> {
+                long size = c.size(name);
+                if (size != content.length) {
+                    throw TransferException.builder(Reason.VERIFY_FAILED, "the test file has " + size + " bytes on the server instead of "
+                            + content.length).build();
+                }
+                return "size " + size + " as sent";
+            });
+            r.step(Step.DELETE, () -> {
+                c.delete(name);
+                return "deleted " + name;
+            });
+        } finally {
+            r.step(Step.QUIT, () -> {
+                c.close();
+                return "closed";
+            });
+        }
+        return r.report();
+    }
+
+    @Override
+    public TargetInfo info() {
+        int port = config().portOr(22);
+        return new TargetInfo(protocol(), config().host(), port, config().baseDirectory().toString(), config().redactedUri(port));
+    }
+
+    @Override
+    public void close() {
+        super.close();
+        synchronized (lock) {
+            if (client != null) {
+                try {
+                    client.stop();
+                } finally {
+                    client = null;
+                }
+            }
+        }
+    }
+}
