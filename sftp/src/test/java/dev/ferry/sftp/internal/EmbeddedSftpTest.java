@@ -1,0 +1,232 @@
+package dev.ferry.sftp.internal;
+
+import dev.ferry.sftp.SftpTarget;
+
+import dev.ferry.core.Credentials;
+import dev.ferry.core.ExistingFile;
+import dev.ferry.core.HostKeys;
+import dev.ferry.core.ProbeReport;
+import dev.ferry.core.ProbeStep;
+import dev.ferry.core.RetryPolicy;
+import dev.ferry.core.StorageTarget;
+import dev.ferry.core.TransferException;
+import dev.ferry.core.TransferException.Reason;
+import dev.ferry.core.Upload;
+import dev.ferry.core.UploadResult;
+import dev.ferry.testing.TestFiles;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyEncryptionContext;
+import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
+import org.apache.sshd.common.digest.BuiltinDigests;
+import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
+import org.apache.sshd.common.util.security.SecurityUtils;
+import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
+import org.apache.sshd.sftp.server.FileHandle;
+import org.apache.sshd.sftp.server.SftpFileSystemAccessor;
+import org.apache.sshd.sftp.server.SftpSubsystemFactory;
+import org.apache.sshd.sftp.server.SftpSubsystemProxy;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** SFTP against an embedded MINA SSHD server on 127.0.0.1, port 0, with a virtual file system on a temp dir. */
+class EmbeddedSftpTest {
+    static final String PW = "Embedded-Sftp-Pw-91c2";
+    static final String PASSPHRASE = "Embedded-Passphrase-7d1e";
+    @TempDir
+    static Path dir;
+    static Path root;
+    static SshServer server;
+    static String fingerprint;
+    static Path ed25519Key;
+
+    @BeforeAll
+    static void start() throws Exception {
+        // As a target does before MINA picks its security providers: Bouncy Castle is used, never registered.
+        SshClients.configureProvidersOnce();
+        root = Files.createDirectories(dir.resolve("root"));
+        KeyPairGenerator g = SecurityUtils.getKeyPairGenerator(KeyUtils.EC_ALGORITHM);
+        g.initialize(256);
+        KeyPair userKey = g.generateKeyPair();
+        KeyPairGenerator eg = SecurityUtils.getKeyPairGenerator(SecurityUtils.EDDSA);
+        eg.initialize(new org.bouncycastle.jcajce.spec.EdDSAParameterSpec("Ed25519"));
+        KeyPair ed = eg.generateKeyPair();
+        ed25519Key = dir.resolve("id_ed25519");
+        try (OutputStream out = Files.newOutputStream(ed25519Key)) {
+            OpenSSHKeyEncryptionContext enc = new OpenSSHKeyEncryptionContext();
+            enc.setPassword(PASSPHRASE);
+            enc.setCipherName("AES");
+            enc.setCipherMode("CTR");
+            enc.setCipherType("256");
+            new OpenSSHKeyPairResourceWriter().writePrivateKey(ed, "test", enc, out);
+        }
+        server = SshServer.setUpDefaultServer();
+        server.setHost("127.0.0.1");
+        server.setPort(0);
+        server.setKeyPairProvider(new SimpleGeneratorHostKeyProvider(dir.resolve("hostkey.ser")));
+        server.setPasswordAuthenticator((u, p, s) -> u.equals("alice") && p.equals(PW));
+        server.setPublickeyAuthenticator((u, k, s) -> u.equals("alice") && KeyUtils.compareKeys(k, ed.getPublic()));
+        server.setSubsystemFactories(List.of(new SftpSubsystemFactory.Builder().withFileSystemAccessor(new SftpFileSystemAccessor() {
+            @Override
+            public SeekableByteChannel openFile(SftpSubsystemProxy subsystem, FileHandle fileHandle, Path file, String handle,
+                                                Set<? extends OpenOption> options, FileAttribute<?>... attrs) throws IOException {
+                if (file.toString().contains("denied")) {
+                    throw new AccessDeniedException(file.toString());
+                }
+                return SftpFileSystemAccessor.super.openFile(subsystem, fileHandle, file, handle, options, attrs);
+            }
+        }).build()));
+        server.setFileSystemFactory(new VirtualFileSystemFactory(root));
+        server.start();
+        KeyPair host = server.getKeyPairProvider().loadKeys(null).iterator().next();
+        fingerprint = KeyUtils.getFingerPrint(BuiltinDigests.sha256, host.getPublic());
+        assertTrue(userKey.getPublic() != null);
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        server.stop(true);
+    }
+
+    static SftpTarget.Builder builder() {
+        return SftpTarget.builder().host("127.0.0.1").port(server.getPort()).baseDirectory("/in")
+                .credentials(Credentials.password("alice", PW.toCharArray())).hostKeys(HostKeys.pinned(fingerprint))
+                .retryPolicy(RetryPolicy.none()).timeouts(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void uploadsAFileAtomicallyAndTheBytesOnDiskMatch() throws Exception {
+        Path f = TestFiles.random(dir, "a.bin", 3_000_001);
+        try (StorageTarget t = builder().build()) {
+            UploadResult r = t.upload(Upload.of(f, "x/y/a.bin"));
+            assertEquals("/in/x/y/a.bin", r.remotePath());
+            assertEquals(TestFiles.sha256(f), TestFiles.sha256(root.resolve("in/x/y/a.bin")));
+            assertFalse(Files.exists(root.resolve("in/x/y/a.bin.ferry-part")));
+            assertEquals(fingerprint, r.connection().peerFingerprint());
+            assertTrue(r.connection().cipher().contains("gcm"), "AES-GCM preferred: " + r.connection().cipher());
+        }
+    }
+
+    @Test
+    void anEd25519KeyWithAPassphraseLogsIn() throws Exception {
+        Path f = TestFiles.random(dir, "ed.bin", 1000);
+        try (StorageTarget t = builder().credentials(Credentials.privateKey("alice", ed25519Key, PASSPHRASE.toCharArray())).build()) {
+            UploadResult r = t.upload(Upload.of(f, "ed.bin"));
+            assertFalse(String.join("\n", r.transcript()).contains(PASSPHRASE));
+        }
+        assertEquals(TestFiles.sha256(f), TestFiles.sha256(root.resolve("in/ed.bin")));
+        assertNull(java.security.Security.getProvider("BC"), "Bouncy Castle must not be registered JVM-wide");
+    }
+
+    @Test
+    void aWrongPasswordIsAuthAndNotRetried() throws Exception {
+        try (StorageTarget t = builder().credentials(Credentials.password("alice", "wrong-pw-5521".toCharArray()))
+                .retryPolicy(RetryPolicy.defaults()).build()) {
+            TransferException e = assertThrows(TransferException.class, () -> t.upload(Upload.of(TestFiles.random(dir, "w", 10), "w")));
+            assertEquals(Reason.AUTH, e.reason());
+            assertFalse(e.retryable());
+            assertTrue(e.hint().contains("password"), e.hint());
+            assertFalse(e.toString().contains("wrong-pw-5521"));
+        }
+    }
+
+    @Test
+    void anUnknownHostKeyIsRefusedWithItsFingerprint() throws Exception {
+        Path emptyKnownHosts = Files.writeString(dir.resolve("empty_known_hosts"), "");
+        try (StorageTarget t = builder().hostKeys(HostKeys.knownHosts(emptyKnownHosts)).build()) {
+            TransferException e = assertThrows(TransferException.class, () -> t.upload(Upload.of(TestFiles.random(dir, "u", 10), "u")));
+            assertEquals(Reason.HOST_KEY, e.reason());
+            assertTrue(e.getMessage().contains(fingerprint), e.getMessage());
+            assertTrue(e.hint().contains("--host-key-pin " + fingerprint), e.hint());
+            assertFalse(Files.exists(root.resolve("in/u")));
+            ProbeReport p = t.probe();
+            assertEquals(ProbeStep.Step.SECURE, p.firstFailure().orElseThrow().step());
+            assertEquals(fingerprint, p.connection().peerFingerprint());
+        }
+    }
+
+    @Test
+    void aChangedHostKeyIsRefused() throws Exception {
+        try (StorageTarget t = builder().hostKeys(HostKeys.pinned("SHA256:" + "A".repeat(43))).build()) {
+            TransferException e = assertThrows(TransferException.class, () -> t.upload(Upload.of(TestFiles.random(dir, "c", 10), "c")));
+            assertEquals(Reason.HOST_KEY, e.reason());
+        }
+    }
+
+    @Test
+    void permissionDeniedIsPermissionAndNothingIsPublished() throws Exception {
+        try (StorageTarget t = builder().build()) {
+            TransferException e = assertThrows(TransferException.class,
+                    () -> t.upload(Upload.of(TestFiles.random(dir, "d", 10), "denied/d.bin")));
+            assertEquals(Reason.PERMISSION, e.reason(), e.toString());
+            assertFalse(Files.exists(root.resolve("in/denied/d.bin")));
+        }
+    }
+
+    @Test
+    void resumesATemporaryFileLeftByAnInterruptedUpload() throws Exception {
+        Path f = TestFiles.random(dir, "r.bin", 2_000_000);
+        Files.createDirectories(root.resolve("in"));
+        Files.write(root.resolve("in/r.bin.ferry-part"), Arrays.copyOf(Files.readAllBytes(f), 800_000));
+        try (StorageTarget t = builder().build()) {
+            UploadResult r = t.upload(Upload.of(f, "r.bin"));
+            assertEquals(800_000, r.resumedFrom());
+        }
+        assertEquals(TestFiles.sha256(f), TestFiles.sha256(root.resolve("in/r.bin")));
+        assertFalse(Files.exists(root.resolve("in/r.bin.ferry-part")));
+    }
+
+    @Test
+    void existingFilePolicies() throws Exception {
+        Path a = TestFiles.random(dir, "p1", 100);
+        Path b = TestFiles.random(dir, "p2", 200);
+        try (StorageTarget t = builder().build()) {
+            t.upload(Upload.of(a, "p.bin"));
+            assertEquals(Reason.EXISTS, assertThrows(TransferException.class,
+                    () -> t.upload(Upload.builder().source(b).remotePath("p.bin").existing(ExistingFile.FAIL).build())).reason());
+            assertEquals("/in/p-1.bin", t.upload(Upload.builder().source(b).remotePath("p.bin").existing(ExistingFile.RENAME_UNIQUE).build())
+                    .remotePath());
+            t.upload(Upload.of(b, "p.bin"));
+        }
+        assertEquals(TestFiles.sha256(b), TestFiles.sha256(root.resolve("in/p.bin")));
+        assertEquals(TestFiles.sha256(b), TestFiles.sha256(root.resolve("in/p-1.bin")));
+    }
+
+    @Test
+    void noHostKeysIsBadInputBeforeConnecting() {
+        TransferException e = assertThrows(TransferException.class, () -> SftpTarget.builder().host("127.0.0.1")
+                .credentials(Credentials.password("alice", PW.toCharArray())).build());
+        assertEquals(Reason.BAD_INPUT, e.reason());
+    }
+
+    @Test
+    void theConnectionTestPasses() throws Exception {
+        try (StorageTarget t = builder().build()) {
+            ProbeReport r = t.probe();
+            assertTrue(r.ok(), r.steps().toString());
+        }
+    }
+}
