@@ -18,6 +18,9 @@ import java.util.Properties;
         description = "Delivers files to FTPS, FTP and SFTP servers and announces them by webhook.",
         subcommands = {UploadCommand.class, ProbeCommand.class})
 public final class FerryCli implements Runnable {
+    // A strong reference: java.util.logging keeps loggers weakly.
+    private static final java.util.logging.Logger BC_JSSE_LOG = java.util.logging.Logger.getLogger("org.bouncycastle.jsse");
+
     /** Success. */
     public static final int EXIT_OK = 0;
     /** Bad usage or bad input. */
@@ -35,6 +38,9 @@ public final class FerryCli implements Runnable {
 
     /** Runs the command line and exits with its status. */
     public static void main(String[] args) {
+        // This is an application, so it may set its own logging: Bouncy Castle's TLS engine (used for TLS 1.2
+        // FTPS) reports its reading of java.security at INFO/WARNING through java.util.logging.
+        BC_JSSE_LOG.setLevel(java.util.logging.Level.SEVERE);
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 

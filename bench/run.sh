@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# Benchmarks Ferry's command line side by side with the reference clients, against the real servers of
+# interop/servers.sh, interleaved round by round (the machine is shared by client and server, so only
+# numbers from the same run are compared). Not part of CI's pass/fail.
+#
+#   bash bench/run.sh                 # 3 rounds, 512 MiB
+#   ROUNDS=5 SIZE_MIB=256 bash bench/run.sh
+#   QUICK=1 bash bench/run.sh         # throughput table only (no memory, small-file, startup runs)
+#
+# Prints a table (MB/s per round, median, Ferry/reference ratio of medians) and writes it to
+# bench/results/<UTC time>.txt.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+ROUNDS="${ROUNDS:-3}"
+SIZE_MIB="${SIZE_MIB:-512}"
+STATE="${FERRY_INTEROP_DIR:-/var/tmp/ferry-interop}"
+WORK="${BENCH_DIR:-/var/tmp/ferry-bench}"
+JAR=examples/target/ferry.jar
+mkdir -p "$WORK" bench/results
+OUT="bench/results/$(date -u +%Y%m%dT%H%M%SZ).txt"
+
+bash interop/servers.sh start >/dev/null
+[ -f "$JAR" ] || mvn -B -q install -DskipTests
+prop() { grep "^$1=" "$STATE/servers.properties" | cut -d= -f2-; }
+USER_NAME=$(prop user)
+HOME_DIR=$(prop home)
+CERT=$(prop cert.pem)
+RSA_KEY=$(prop ssh.key.rsa)
+KNOWN_HOSTS=$(prop sshd.known_hosts)
+FP=$(prop sshd.fingerprint)
+export FERRY_BENCH_PASSWORD
+FERRY_BENCH_PASSWORD=$(prop password)
+NETRC="$WORK/netrc"
+( umask 077; echo "machine 127.0.0.1 login $USER_NAME password $FERRY_BENCH_PASSWORD" > "$NETRC" )
+
+BIG="$WORK/big-$SIZE_MIB.bin"
+[ -s "$BIG" ] || head -c "$((SIZE_MIB * 1024 * 1024))" /dev/urandom > "$BIG"
+BYTES=$(stat -c %s "$BIG")
+JAVA="${JAVA:-java}"
+
+now() { date +%s.%N; }
+mbps() { awk -v b="$BYTES" -v s="$1" 'BEGIN { printf "%.1f", b / 1e6 / s }'; }
+# run NAME command...: times one upload, checks the file on the server, records MB/s
+declare -A RESULTS
+run() {
+  local name=$1 remote=$2
+  shift 2
+  rm -f "$HOME_DIR/$remote"
+  local t0 t1
+  t0=$(now)
+  if ! "$@" >"$WORK/last.out" 2>&1; then
+    echo "  $name FAILED: $(tail -3 "$WORK/last.out")"
+    RESULTS[$name]="${RESULTS[$name]:-} fail"
+    return
+  fi
+  t1=$(now)
+  local size
+  size=$(stat -c %s "$HOME_DIR/$remote" 2>/dev/null || echo 0)
+  if [ "$size" != "$BYTES" ]; then
+    echo "  $name: wrong size on the server ($size)"
+    RESULTS[$name]="${RESULTS[$name]:-} fail"
+    return
+  fi
+  local r
+  r=$(mbps "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')")
+  echo "  $name: $r MB/s"
+  RESULTS[$name]="${RESULTS[$name]:-} $r"
+  rm -f "$HOME_DIR/$remote"
+}
+
+ferry() { "$JAVA" -jar "$JAR" "$@"; }
+CURL=(curl -sS --fail --max-time 600 --netrc-file "$NETRC")
+SFTP_OPTS=(-q -P 2222 -i "$RSA_KEY" -o UserKnownHostsFile="$KNOWN_HOSTS" -o StrictHostKeyChecking=yes -o BatchMode=yes)
+
+for round in $(seq 1 "$ROUNDS"); do
+  echo "round $round of $ROUNDS"
+  run "ftps-vsftpd-tls12/ferry" b1 ferry upload --password-env FERRY_BENCH_PASSWORD --ca-cert "$CERT" --tls-max 1.2 \
+    --remote-name b1 "$BIG" "ftps://$USER_NAME@127.0.0.1:2121/"
+  run "ftps-vsftpd-tls12/curl" b2 "${CURL[@]}" --ssl-reqd --tls-max 1.2 --cacert "$CERT" -T "$BIG" "ftp://127.0.0.1:2121/b2"
+  run "ftps-vsftpd-tls13/ferry" b3 ferry upload --password-env FERRY_BENCH_PASSWORD --ca-cert "$CERT" \
+    --remote-name b3 "$BIG" "ftps://$USER_NAME@127.0.0.1:2121/"
+  run "ftps-proftpd/ferry" b4 ferry upload --password-env FERRY_BENCH_PASSWORD --ca-cert "$CERT" \
+    --remote-name b4 "$BIG" "ftps://$USER_NAME@127.0.0.1:2123/"
+  run "ftps-proftpd/curl" b5 "${CURL[@]}" --ssl-reqd --cacert "$CERT" -T "$BIG" "ftp://127.0.0.1:2123/b5"
+  run "ftp-plain/ferry" b6 ferry upload --password-env FERRY_BENCH_PASSWORD --remote-name b6 "$BIG" \
+    "ftp://$USER_NAME@127.0.0.1:2122/"
+  run "ftp-plain/curl" b7 "${CURL[@]}" -T "$BIG" "ftp://127.0.0.1:2122/b7"
+  run "sftp/ferry" b8 ferry upload --key "$RSA_KEY" --known-hosts "$KNOWN_HOSTS" --remote-name b8 "$BIG" \
+    "sftp://$USER_NAME@127.0.0.1:2222$HOME_DIR"
+  run "sftp/openssh" b9 bash -c "echo 'put $BIG $HOME_DIR/b9' | sftp ${SFTP_OPTS[*]} -b - $USER_NAME@127.0.0.1"
+  run "sftp/curl" b10 "${CURL[@]}" --key "$RSA_KEY" --hostpubsha256 "${FP#SHA256:}" -u "$USER_NAME:" -T "$BIG" \
+    "sftp://127.0.0.1:2222$HOME_DIR/b10"
+done
+
+median() { tr ' ' '\n' | grep -v '^$' | grep -v fail | sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) print a[(NR + 1) / 2]; else printf "%.1f", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+{
+  echo "Ferry benchmark $(date -u +%FT%TZ), $SIZE_MIB MiB, $ROUNDS rounds, interleaved; $(nproc) cores shared by client and server"
+  echo "java: $("$JAVA" -version 2>&1 | head -1); curl: $(curl --version | head -1 | cut -d' ' -f1-2); $(ssh -V 2>&1)"
+  printf '%-26s %-28s %8s\n' CASE "MB/s PER ROUND" MEDIAN
+  for k in $(printf '%s\n' "${!RESULTS[@]}" | sort); do
+    printf '%-26s %-28s %8s\n' "$k" "${RESULTS[$k]}" "$(echo "${RESULTS[$k]}" | median)"
+  done
+  echo
+  echo "Ratios of medians (Ferry / reference):"
+  ratio() {
+    local a b
+    a=$(echo "${RESULTS[$1]:-}" | median)
+    b=$(echo "${RESULTS[$2]:-}" | median)
+    awk -v a="$a" -v b="$b" -v n="$1 / $2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "  %-50s %.2f\n", n, a / b; else printf "  %-50s n/a\n", n }'
+  }
+  ratio ftps-vsftpd-tls12/ferry ftps-vsftpd-tls12/curl
+  ratio ftps-vsftpd-tls13/ferry ftps-vsftpd-tls12/curl
+  ratio ftps-proftpd/ferry ftps-proftpd/curl
+  ratio ftp-plain/ferry ftp-plain/curl
+  ratio sftp/ferry sftp/openssh
+  ratio sftp/ferry sftp/curl
+} | tee "$OUT"
+
+if [ -z "${QUICK:-}" ]; then
+  {
+    echo
+    echo "Memory: 2 GiB upload with -Xmx64m, peak RSS of the JVM (VmHWM)"
+    HUGE="$WORK/huge-2g.bin"
+    [ -s "$HUGE" ] || head -c $((2048 * 1024 * 1024)) /dev/urandom > "$HUGE"
+    peak() { # command... ; prints "ok|fail peak-KiB seconds"
+      local t0 pid hwm=0 v
+      t0=$(now)
+      "$@" >"$WORK/mem.out" 2>&1 &
+      pid=$!
+      while kill -0 "$pid" 2>/dev/null; do
+        v=$(awk '/VmHWM/ { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
+        [ -n "$v" ] && [ "$v" -gt "$hwm" ] && hwm=$v
+        sleep 0.2
+      done
+      if wait "$pid"; then echo "ok ${hwm} KiB $(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }') s"; else echo "FAILED $(tail -2 "$WORK/mem.out")"; fi
+    }
+    echo "  ftps vsftpd: $(peak "$JAVA" -Xmx64m -jar "$JAR" upload --password-env FERRY_BENCH_PASSWORD --ca-cert "$CERT" \
+      --remote-name huge1 "$HUGE" "ftps://$USER_NAME@127.0.0.1:2121/")"
+    rm -f "$HOME_DIR/huge1"
+    echo "  sftp openssh: $(peak "$JAVA" -Xmx64m -jar "$JAR" upload --key "$RSA_KEY" --known-hosts "$KNOWN_HOSTS" \
+      --remote-name huge2 "$HUGE" "sftp://$USER_NAME@127.0.0.1:2222$HOME_DIR")"
+    rm -f "$HOME_DIR/huge2"
+
+    echo
+    echo "Many small files: 200 x 64 KiB over one connection (vsftpd FTPS, TLS 1.2)"
+    SMALL="$WORK/small"
+    mkdir -p "$SMALL"
+    for i in $(seq 1 200); do [ -s "$SMALL/f$i.bin" ] || head -c 65536 /dev/urandom > "$SMALL/f$i.bin"; done
+    files=("$SMALL"/f*.bin)
+    t0=$(now)
+    ferry upload --password-env FERRY_BENCH_PASSWORD --ca-cert "$CERT" --tls-max 1.2 "${files[@]}" \
+      "ftps://$USER_NAME@127.0.0.1:2121/small-ferry" >/dev/null
+    t1=$(now)
+    echo "  ferry: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f ms per file", (b - a) * 1000 / 200 }')"
+    list=$(printf '%s,' "${files[@]}")
+    t0=$(now)
+    "${CURL[@]}" --ssl-reqd --tls-max 1.2 --cacert "$CERT" --ftp-create-dirs -T "{${list%,}}" "ftp://127.0.0.1:2121/small-curl/" >/dev/null
+    t1=$(now)
+    echo "  curl:  $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f ms per file", (b - a) * 1000 / 200 }')"
+    rm -rf "$HOME_DIR/small-ferry" "$HOME_DIR/small-curl"
+
+    echo
+    echo "Startup: one 1 KiB file (wall time, vsftpd FTPS TLS 1.2)"
+    head -c 1024 /dev/urandom > "$WORK/one-k.bin"
+    for tool in ferry curl ferry curl ferry curl; do
+      t0=$(now)
+      if [ $tool = ferry ]; then
+        ferry upload --password-env FERRY_BENCH_PASSWORD --ca-cert "$CERT" --tls-max 1.2 --remote-name k.bin "$WORK/one-k.bin" \
+          "ftps://$USER_NAME@127.0.0.1:2121/" >/dev/null
+      else
+        "${CURL[@]}" --ssl-reqd --tls-max 1.2 --cacert "$CERT" -T "$WORK/one-k.bin" "ftp://127.0.0.1:2121/k.bin" >/dev/null
+      fi
+      t1=$(now)
+      echo "  $tool: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f ms", (b - a) * 1000 }')"
+    done
+  } | tee -a "$OUT"
+fi
+rm -f "$NETRC"
+echo "written to $OUT"
