@@ -188,7 +188,15 @@ final class SftpConnection implements AbstractStorageTarget.Session {
             session.auth().verify(config.replyTimeout());
         } catch (IOException e) {
             broken = true;
-            if (!session.isOpen() || String.valueOf(e.getMessage()).contains("No more authentication methods")) {
+            String m = String.valueOf(e.getMessage());
+            boolean refused = m.contains("No more authentication methods")
+                    || e instanceof SshException s && s.getDisconnectCode() == org.apache.sshd.common.SshConstants.SSH2_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE;
+            if (!refused && !(e instanceof java.io.InterruptedIOException)) {
+                // The connection broke during authentication: not a verdict on the credentials, so it may be retried.
+                throw TransferException.builder(Reason.CONNECT, "the SSH connection broke during authentication: " + m).cause(e)
+                        .hint("a network problem or the server dropped the connection; it is retried").transcript(transcript).build();
+            }
+            if (refused) {
                 throw TransferException.builder(Reason.AUTH, "the server refused the login of " + config.credentials().username()
                         + " with " + String.join(" and ", methods)).cause(e).retryable(false)
                         .hint("check the user name, the password or that the public key is in the server's authorized_keys; "
