@@ -1,0 +1,28 @@
+package dev.ferry.webhook;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * The {@code data} of a {@code video_recorded} event; {@code videoName} is required.
+ *
+ * @param videoName the recording's file name
+ * @param duration seconds
+ * @param audioCodec e.g. {@code aac}
+ * @param videoCodec e.g. {@code h264}
+ * @param type the file type
+ * @param size bytes
+ * @param width pixels
+ * @param height pixels
+ * @param orientation {@code landscape} or {@code portrait}
+ * @param id the recording's id
+ * @param payload the customer's own string
+ * @param httpReferer the page the recording was made on
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record VideoRecorded(@JsonProperty(value = "videoName", required = true) String videoName, Double duration, String audioCodec,
+                 String videoCodec, String type, Long size, Integer width, Integer height, String orientation, String id,
+                 String payload, String httpReferer) {
+}

@@ -1,0 +1,179 @@
+package dev.ferry.webhook;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Verifies a received webhook: for receivers. Works on the exact raw body bytes (never on re-serialized JSON),
+ * compares in constant time, and for Standard Webhooks checks that the timestamp is within a tolerance (5
+ * minutes by default) and accepts any of several space-separated signatures (key rotation). Immutable and
+ * thread-safe.
+ *
+ * <pre>{@code
+ * WebhookVerifier v = WebhookVerifier.standard(System.getenv("WEBHOOK_SECRET"));
+ * WebhookVerifier.Result r = v.verify(requestUrl, headers, rawBody);
+ * if (!r.valid()) { respond(401, r.message()); }
+ * }</pre>
+ */
+public final class WebhookVerifier {
+    /** The default timestamp tolerance. */
+    public static final Duration DEFAULT_TOLERANCE = Duration.ofMinutes(5);
+
+    /** Why a request was rejected. */
+    public enum Rejection {
+        /** A signature header is missing. */
+        MISSING_HEADER,
+        /** A header is not of the expected form. */
+        MALFORMED_HEADER,
+        /** The timestamp is older or newer than the tolerance allows (a replay, or a wrong clock). */
+        TIMESTAMP_OUT_OF_TOLERANCE,
+        /** No signature matches: wrong secret, or the body or URL was changed. */
+        SIGNATURE_MISMATCH
+    }
+
+    /**
+     * The outcome.
+     *
+     * @param valid whether the request is authentic
+     * @param rejection why not, or {@code null}
+     * @param message a sentence for logs (never a secret or a signature)
+     */
+    public record Result(boolean valid, Rejection rejection, String message) {
+        static Result ok() {
+            return new Result(true, null, "valid");
+        }
+
+        static Result rejected(Rejection r, String message) {
+            return new Result(false, r, message);
+        }
+    }
+
+    private final WebhookSigner.Style style;
+    private final byte[] key;
+    private final Duration tolerance;
+    private final Clock clock;
+
+    private WebhookVerifier(WebhookSigner.Style style, byte[] key, Duration tolerance, Clock clock) {
+        this.style = style;
+        this.key = key;
+        this.tolerance = tolerance;
+        this.clock = clock;
+    }
+
+    /** Verifies the platform's {@code X-Pipe-Signature}. */
+    public static WebhookVerifier pipe(String webhookKey) {
+        Objects.requireNonNull(webhookKey, "webhookKey");
+        return new WebhookVerifier(WebhookSigner.Style.PIPE, webhookKey.getBytes(StandardCharsets.UTF_8), DEFAULT_TOLERANCE,
+                Clock.systemUTC());
+    }
+
+    /** Verifies Standard Webhooks signatures with a {@code whsec_} secret. */
+    public static WebhookVerifier standard(String secret) {
+        return new WebhookVerifier(WebhookSigner.Style.STANDARD, WebhookSigner.standardKey(secret), DEFAULT_TOLERANCE,
+                Clock.systemUTC());
+    }
+
+    /** The same verifier with another timestamp tolerance. */
+    public WebhookVerifier withTolerance(Duration d) {
+        if (d.isNegative()) {
+            throw new IllegalArgumentException("tolerance must not be negative");
+        }
+        return new WebhookVerifier(style, key, d, clock);
+    }
+
+    /** The same verifier with another clock (tests). */
+    public WebhookVerifier withClock(Clock c) {
+        return new WebhookVerifier(style, key, tolerance, Objects.requireNonNull(c, "clock"));
+    }
+
+    /**
+     * Verifies a request.
+     *
+     * @param url the URL the request was sent to, as the sender saw it (PIPE style signs it)
+     * @param headers the request headers (names in any case)
+     * @param rawBody the body bytes exactly as received
+     */
+    public Result verify(String url, Map<String, String> headers, byte[] rawBody) {
+        Map<String, String> h = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        h.putAll(headers);
+        return style == WebhookSigner.Style.PIPE ? verifyPipe(url, h, rawBody) : verifyStandard(h, rawBody);
+    }
+
+    private Result verifyPipe(String url, Map<String, String> h, byte[] body) {
+        String sig = h.get(WebhookSigner.PIPE_HEADER);
+        if (sig == null || sig.isBlank()) {
+            return Result.rejected(Rejection.MISSING_HEADER, "no " + WebhookSigner.PIPE_HEADER + " header");
+        }
+        String text = new String(body, StandardCharsets.UTF_8);
+        String type = h.getOrDefault("Content-Type", "").toLowerCase(Locale.ROOT);
+        if (type.startsWith("application/x-www-form-urlencoded")) {
+            text = formField(text, "payload");
+            if (text == null) {
+                return Result.rejected(Rejection.MALFORMED_HEADER, "a form-encoded body without a 'payload' field");
+            }
+        }
+        byte[] expected = WebhookSigner.pipeSignature(key, url == null ? "" : url, text).getBytes(StandardCharsets.US_ASCII);
+        return MessageDigest.isEqual(expected, sig.strip().getBytes(StandardCharsets.US_ASCII)) ? Result.ok()
+                : Result.rejected(Rejection.SIGNATURE_MISMATCH, "the X-Pipe-Signature does not match the URL and body");
+    }
+
+    private Result verifyStandard(Map<String, String> h, byte[] body) {
+        String id = h.get("webhook-id");
+        String ts = h.get("webhook-timestamp");
+        String sigs = h.get("webhook-signature");
+        if (id == null || ts == null || sigs == null) {
+            return Result.rejected(Rejection.MISSING_HEADER, "webhook-id, webhook-timestamp and webhook-signature are required");
+        }
+        long timestamp;
+        try {
+            timestamp = Long.parseLong(ts.strip());
+        } catch (NumberFormatException e) {
+            return Result.rejected(Rejection.MALFORMED_HEADER, "webhook-timestamp is not a number of seconds");
+        }
+        long now = clock.instant().getEpochSecond();
+        if (Math.abs(now - timestamp) > tolerance.toSeconds()) {
+            return Result.rejected(Rejection.TIMESTAMP_OUT_OF_TOLERANCE, "webhook-timestamp is " + (now - timestamp)
+                    + " s away from now (tolerance " + tolerance.toSeconds() + " s)");
+        }
+        byte[] expected = WebhookSigner.standardSignature(key, id.strip(), timestamp, body).getBytes(StandardCharsets.US_ASCII);
+        boolean any = false;
+        for (String s : sigs.strip().split(" +")) {
+            int comma = s.indexOf(',');
+            if (comma < 0) {
+                continue;
+            }
+            any = true;
+            if (s.substring(0, comma).equals("v1")
+                    && MessageDigest.isEqual(expected, s.substring(comma + 1).getBytes(StandardCharsets.US_ASCII))) {
+                return Result.ok();
+            }
+        }
+        return any ? Result.rejected(Rejection.SIGNATURE_MISMATCH, "no v1 signature matches the id, timestamp and body")
+                : Result.rejected(Rejection.MALFORMED_HEADER, "webhook-signature holds no 'v1,<base64>' entry");
+    }
+
+    /** A field of an {@code application/x-www-form-urlencoded} body, decoded, or {@code null}. */
+    static String formField(String body, String name) {
+        for (String pair : body.split("&")) {
+            int eq = pair.indexOf('=');
+            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            if (k.equals(name)) {
+                return eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            }
+        }
+        return null;
+    }
+
+
+    @Override
+    public String toString() {
+        return "WebhookVerifier[" + style + ", tolerance=" + tolerance + "]";
+    }
+}
