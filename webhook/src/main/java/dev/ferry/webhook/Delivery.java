@@ -1,0 +1,136 @@
+package dev.ferry.webhook;
+
+import dev.ferry.core.BatchResult;
+import dev.ferry.core.StorageTarget;
+import dev.ferry.core.TransferException;
+import dev.ferry.core.Upload;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
+
+/**
+ * "Deliver this recording to that target, then notify": uploads a recording's files over one connection, in
+ * order, atomically, then sends {@code video_copied_ftp} (with {@code protocol}) for a successful delivery,
+ * or the same event with the failure text otherwise.
+ *
+ * <p>Idempotent per recording id: running it again after a crash publishes the same remote names (atomic
+ * publish replaces them whole, a left temporary file is resumed) and sends the webhook with the same id
+ * ({@code msg_<recording>_copied} or {@code _failed}), so a receiver can drop the duplicate. Thread-safe if
+ * the target and sender are (Ferry's are).
+ *
+ * <pre>{@code
+ * Delivery delivery = Delivery.builder(target, sender, "https://customer.example/hooks")
+ *         .signer(WebhookSigner.standard(secret)).build();
+ * Delivery.Outcome o = delivery.deliver("rec-42", List.of(Upload.of(video), Upload.of(thumbnail), Upload.of(metadata)),
+ *         d -> d.duration(12.5).videoCodec("h264").payload(customerRef));
+ * }</pre>
+ */
+public final class Delivery {
+    private final StorageTarget target;
+    private final WebhookSender sender;
+    private final String webhookUrl;
+    private final WebhookSigner signer;
+    private final WebhookRequest.Encoding encoding;
+    private final boolean notifyFailures;
+
+    private Delivery(Builder b) {
+        this.target = b.target;
+        this.sender = b.sender;
+        this.webhookUrl = b.webhookUrl;
+        this.signer = b.signer;
+        this.encoding = b.encoding;
+        this.notifyFailures = b.notifyFailures;
+    }
+
+    /** A builder for deliveries to a target, announced by a sender to a URL. */
+    public static Builder builder(StorageTarget target, WebhookSender sender, String webhookUrl) {
+        return new Builder(target, sender, webhookUrl);
+    }
+
+    /**
+     * What happened.
+     *
+     * @param files the upload's result, or {@code null} if it failed
+     * @param failure the upload's failure, or {@code null}
+     * @param webhook the webhook's delivery, or {@code null} if none was sent (a failure with failure notices off)
+     */
+    public record Outcome(BatchResult files, TransferException failure, DeliveryResult webhook) {
+        /** Whether the files were published and the webhook delivered. */
+        public boolean ok() {
+            return failure == null && webhook != null && webhook.delivered();
+        }
+    }
+
+    /**
+     * Delivers a recording.
+     *
+     * @param recordingId a stable id of the recording (letters, digits, {@code _-.}): it names the webhook
+     * @param files the files, the video first (its name and size go into the webhook)
+     * @param metadata fills the recording's metadata into the event (duration, codecs, customer payload...)
+     */
+    public Outcome deliver(String recordingId, List<Upload> files, UnaryOperator<VideoCopiedFtp.Builder> metadata) {
+        Objects.requireNonNull(metadata, "metadata");
+        if (!recordingId.matches("[A-Za-z0-9_.-]{1,150}")) {
+            throw new IllegalArgumentException("a recording id uses letters, digits, '_', '-' and '.' only (1 to 150)");
+        }
+        BatchResult batch;
+        try {
+            batch = target.uploadAll(files);
+        } catch (TransferException e) {
+            if (!notifyFailures) {
+                return new Outcome(null, e, null);
+            }
+            String name = files.isEmpty() ? "" : files.get(0).remotePath();
+            VideoCopiedFtp data = metadata.apply(VideoCopiedFtp.failed(name.substring(name.lastIndexOf('/') + 1), target.info().protocol(), e)
+                    .id(recordingId)).build();
+            return new Outcome(null, e, send(recordingId + "_failed", data));
+        }
+        VideoCopiedFtp data = metadata.apply(VideoCopiedFtp.fromUpload(batch.files().get(0)).id(recordingId)).build();
+        return new Outcome(batch, null, send(recordingId + "_copied", data));
+    }
+
+    private DeliveryResult send(String id, VideoCopiedFtp data) {
+        return sender.send(WebhookRequest.builder(webhookUrl, WebhookPayload.videoCopiedFtp(data)).signer(signer).encoding(encoding)
+                .id("msg_" + id).build());
+    }
+
+    /** Builds a {@link Delivery}. */
+    public static final class Builder {
+        private final StorageTarget target;
+        private final WebhookSender sender;
+        private final String webhookUrl;
+        private WebhookSigner signer;
+        private WebhookRequest.Encoding encoding = WebhookRequest.Encoding.JSON;
+        private boolean notifyFailures = true;
+
+        private Builder(StorageTarget target, WebhookSender sender, String webhookUrl) {
+            this.target = Objects.requireNonNull(target, "target");
+            this.sender = Objects.requireNonNull(sender, "sender");
+            this.webhookUrl = Objects.requireNonNull(webhookUrl, "webhookUrl");
+        }
+
+        public Builder signer(WebhookSigner s) {
+            this.signer = s;
+            return this;
+        }
+
+        public Builder encoding(WebhookRequest.Encoding e) {
+            this.encoding = Objects.requireNonNull(e, "encoding");
+            return this;
+        }
+
+        /** Whether a failed upload is announced too (default true). */
+        public Builder notifyFailures(boolean notify) {
+            this.notifyFailures = notify;
+            return this;
+        }
+
+        /** Validates (the URL too) and builds. */
+        public Delivery build() {
+            WebhookRequest.builder(webhookUrl, WebhookPayload.videoCopiedFtp(VideoCopiedFtp.builder().status("x").videoName("x")
+                    .protocol("ftp").build())).build();
+            return new Delivery(this);
+        }
+    }
+}

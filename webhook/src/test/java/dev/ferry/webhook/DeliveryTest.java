@@ -1,0 +1,135 @@
+package dev.ferry.webhook;
+
+import dev.ferry.core.BatchResult;
+import dev.ferry.core.ConnectionInfo;
+import dev.ferry.core.ContentSource;
+import dev.ferry.core.ProbeReport;
+import dev.ferry.core.StorageTarget;
+import dev.ferry.core.TargetInfo;
+import dev.ferry.core.TransferException;
+import dev.ferry.core.Upload;
+import dev.ferry.core.UploadResult;
+import dev.ferry.core.Verification;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DeliveryTest {
+    /** A map-backed target for the flow's logic; the protocol modules are tested on their own. */
+    static final class MapTarget implements StorageTarget {
+        final Map<String, byte[]> files = new ConcurrentHashMap<>();
+        final String protocol;
+        volatile TransferException failNext;
+
+        MapTarget(String protocol) {
+            this.protocol = protocol;
+        }
+
+        @Override
+        public UploadResult upload(Upload upload) throws TransferException {
+            return uploadAll(List.of(upload)).files().get(0);
+        }
+
+        @Override
+        public BatchResult uploadAll(List<Upload> uploads) throws TransferException {
+            if (failNext != null) {
+                TransferException e = failNext;
+                failNext = null;
+                throw e;
+            }
+            List<UploadResult> out = new ArrayList<>();
+            for (Upload u : uploads) {
+                ByteArrayOutputStream b = new ByteArrayOutputStream();
+                try (InputStream in = u.source().open()) {
+                    in.transferTo(b);
+                } catch (java.io.IOException e) {
+                    throw new TransferException(TransferException.Reason.BAD_INPUT, e.getMessage(), e);
+                }
+                files.put("/in/" + u.remotePath(), b.toByteArray());
+                out.add(new UploadResult("/in/" + u.remotePath(), b.size(), Duration.ZERO, 1, protocol, Verification.SIZE,
+                        protocol + "://h/in/" + u.remotePath(), 0, new ConnectionInfo("TLSv1.3", null, null, null), List.of()));
+            }
+            return new BatchResult(out, Duration.ZERO, 1, protocol, null, List.of());
+        }
+
+        @Override
+        public ProbeReport probe() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public TargetInfo info() {
+            return new TargetInfo(protocol, "h", 21, "/in", protocol + "://u@h/in");
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    static List<Upload> recording() {
+        return List.of(Upload.builder().source(ContentSource.ofBytes("video".getBytes(StandardCharsets.UTF_8))).remotePath("rec-42.mp4").build(),
+                Upload.builder().source(ContentSource.ofBytes("thumb".getBytes(StandardCharsets.UTF_8))).remotePath("rec-42.jpg").build());
+    }
+
+    @Test
+    void deliversThenNotifiesAndIsIdempotent() throws Exception {
+        String secret = "whsec_" + java.util.Base64.getEncoder().encodeToString("delivery-secret".getBytes(StandardCharsets.UTF_8));
+        MapTarget target = new MapTarget("sftp");
+        try (MockWebServer server = new MockWebServer(); WebhookSender sender = WebhookSender.builder().sleeper(d -> { }).build()) {
+            server.start(InetAddress.getLoopbackAddress(), 0);
+            server.enqueue(new MockResponse.Builder().code(200).build());
+            server.enqueue(new MockResponse.Builder().code(200).build());
+            Delivery d = Delivery.builder(target, sender, server.url("/hook").toString()).signer(WebhookSigner.standard(secret)).build();
+            Delivery.Outcome first = d.deliver("rec-42", recording(), b -> b.duration(12.5).payload("customer-ref"));
+            Delivery.Outcome again = d.deliver("rec-42", recording(), b -> b.duration(12.5).payload("customer-ref"));
+            assertTrue(first.ok() && again.ok());
+            assertArrayEquals("video".getBytes(StandardCharsets.UTF_8), target.files.get("/in/rec-42.mp4"));
+            RecordedRequest r1 = server.takeRequest(5, TimeUnit.SECONDS);
+            RecordedRequest r2 = server.takeRequest(5, TimeUnit.SECONDS);
+            assertEquals("msg_rec-42_copied", r1.getHeaders().get("webhook-id"));
+            assertEquals(r1.getHeaders().get("webhook-id"), r2.getHeaders().get("webhook-id"), "the same id when run again");
+            VideoCopiedFtp data = WebhookPayload.parse(r1.getBody().utf8()).data(VideoCopiedFtp.class);
+            assertEquals("sftp", data.protocol());
+            assertEquals("rec-42.mp4", data.videoName());
+            assertEquals(5L, data.size());
+            assertEquals("customer-ref", data.payload());
+        }
+    }
+
+    @Test
+    void aFailedUploadSendsTheFailureEventInstead() throws Exception {
+        MapTarget target = new MapTarget("ftps");
+        target.failNext = new TransferException(TransferException.Reason.AUTH, "530 Login incorrect.");
+        try (MockWebServer server = new MockWebServer(); WebhookSender sender = WebhookSender.builder().build()) {
+            server.start(InetAddress.getLoopbackAddress(), 0);
+            server.enqueue(new MockResponse.Builder().code(200).build());
+            Delivery.Outcome o = Delivery.builder(target, sender, server.url("/hook").toString()).build().deliver("rec-7", recording(), b -> b);
+            assertEquals(TransferException.Reason.AUTH, o.failure().reason());
+            assertNull(o.files());
+            RecordedRequest r = server.takeRequest(5, TimeUnit.SECONDS);
+            assertEquals("msg_rec-7_failed", r.getHeaders().get("webhook-id"));
+            VideoCopiedFtp data = WebhookPayload.parse(r.getBody().utf8()).data(VideoCopiedFtp.class);
+            assertTrue(data.ftpUploadStatus().startsWith("upload failed: AUTH"));
+            assertEquals("ftp", data.protocol());
+            assertTrue(target.files.isEmpty());
+        }
+    }
+}
