@@ -16,7 +16,7 @@ import java.util.Properties;
  */
 @Command(name = "ferry", mixinStandardHelpOptions = true, versionProvider = FerryCli.Version.class,
         description = "Delivers files to FTPS, FTP and SFTP servers and announces them by webhook.",
-        subcommands = {UploadCommand.class, ProbeCommand.class, WebhookCommand.class})
+        subcommands = {UploadCommand.class, ProbeCommand.class, WebhookCommand.class, DemoCommand.class})
 public final class FerryCli implements Runnable {
     // A strong reference: java.util.logging keeps loggers weakly.
     private static final java.util.logging.Logger BC_JSSE_LOG = java.util.logging.Logger.getLogger("org.bouncycastle.jsse");
