@@ -89,7 +89,7 @@ for round in $(seq 1 "$ROUNDS"); do
   run "sftp/ferry" b8 ferry upload --key "$RSA_KEY" --known-hosts "$KNOWN_HOSTS" --remote-name b8 "$BIG" \
     "sftp://$USER_NAME@127.0.0.1:2222$HOME_DIR"
   run "sftp/openssh" b9 bash -c "echo 'put $BIG $HOME_DIR/b9' | sftp ${SFTP_OPTS[*]} -b - $USER_NAME@127.0.0.1"
-  run "sftp/curl" b10 "${CURL[@]}" --key "$RSA_KEY" --hostpubsha256 "${FP#SHA256:}" -u "$USER_NAME:" -T "$BIG" \
+  run "sftp/curl" b10 "${CURL[@]}" --key "$RSA_KEY" --pubkey "$RSA_KEY.pub" --hostpubsha256 "${FP#SHA256:}" -u "$USER_NAME:" -T "$BIG" \
     "sftp://127.0.0.1:2222$HOME_DIR/b10"
 done
 

@@ -28,6 +28,11 @@ final class SshClients {
             }
             BouncyCastleSecurityProviderRegistrar bc = new BouncyCastleSecurityProviderRegistrar();
             bc.getProperties().put(bc.getConfigurationPropertyName(SecurityProviderRegistrar.NAMED_PROVIDER_PROPERTY), Boolean.FALSE);
+            // Only for keys and signatures (ed25519): ciphers and MACs stay with the JDK, whose
+            // AES-GCM has intrinsics (Bouncy Castle's pure-Java AES-GCM made SFTP four to five times slower).
+            for (String entity : new String[] {"Cipher", "Mac"}) {
+                bc.getProperties().put(bc.getConfigurationPropertyName(entity), "none");
+            }
             if (bc.isSupported()) {
                 SecurityUtils.registerSecurityProvider(bc);
             }
