@@ -310,7 +310,7 @@ final class FtpConnection implements AutoCloseable {
             if (client.features()) {
                 for (String line : client.getReplyStrings()) {
                     String l = line.strip();
-                    if (l.length() > 3 && !Character.isDigit(l.charAt(0))) {
+                    if (!l.isEmpty() && !Character.isDigit(l.charAt(0))) {
                         features.add(l.toUpperCase(Locale.ROOT).split(" ")[0]);
                         if (l.toUpperCase(Locale.ROOT).startsWith("HASH ")) {
                             features.add("HASH:" + l.substring(5).toUpperCase(Locale.ROOT));

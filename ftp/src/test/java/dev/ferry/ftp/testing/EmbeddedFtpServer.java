@@ -35,29 +35,34 @@ public final class EmbeddedFtpServer implements AutoCloseable {
 
     /** Starts a server with explicit TLS available (clients choose with AUTH TLS). */
     public static EmbeddedFtpServer startTls(Path dir) throws Exception {
-        return start(dir, "TLSv1.3");
+        return start(dir, "TLSv1.3", "127.0.0.1");
     }
 
     /** Starts a server with explicit TLS limited to one protocol version, e.g. {@code TLSv1.2}. */
     public static EmbeddedFtpServer startTls(Path dir, String protocol) throws Exception {
-        return start(dir, protocol);
+        return start(dir, protocol, "127.0.0.1");
+    }
+
+    /** Starts a server with explicit TLS on a given loopback address ({@code 127.0.0.1} or {@code ::1}). */
+    public static EmbeddedFtpServer startTls(Path dir, String protocol, String address) throws Exception {
+        return start(dir, protocol, address);
     }
 
     /** Starts a plain FTP server. */
     public static EmbeddedFtpServer startPlain(Path dir) throws Exception {
-        return start(dir, null);
+        return start(dir, null, "127.0.0.1");
     }
 
-    private static EmbeddedFtpServer start(Path dir, String tlsProtocol) throws Exception {
+    private static EmbeddedFtpServer start(Path dir, String tlsProtocol, String address) throws Exception {
         boolean tls = tlsProtocol != null;
         Path home = Files.createDirectories(dir.resolve("home"));
         FtpServerFactory sf = new FtpServerFactory();
         ListenerFactory lf = new ListenerFactory();
-        lf.setServerAddress("127.0.0.1");
+        lf.setServerAddress(address);
         lf.setPort(0);
         DataConnectionConfigurationFactory dc = new DataConnectionConfigurationFactory();
-        dc.setPassiveAddress("127.0.0.1");
-        dc.setPassiveExternalAddress("127.0.0.1");
+        dc.setPassiveAddress(address);
+        dc.setPassiveExternalAddress(address);
         lf.setDataConnectionConfiguration(dc.createDataConnectionConfiguration());
         TestCertificates certs = null;
         if (tls) {
