@@ -93,7 +93,7 @@ for round in $(seq 1 "$ROUNDS"); do
     "sftp://127.0.0.1:2222$HOME_DIR/b10"
 done
 
-median() { tr ' ' '\n' | grep -v '^$' | grep -v fail | sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) print a[(NR + 1) / 2]; else printf "%.1f", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+median() { tr ' ' '\n' | { grep -v -e '^$' -e fail || true; } | sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) print a[(NR + 1) / 2]; else printf "%.1f", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 {
   echo "Ferry benchmark $(date -u +%FT%TZ), $SIZE_MIB MiB, $ROUNDS rounds, interleaved; $(nproc) cores shared by client and server"
   echo "java: $("$JAVA" -version 2>&1 | head -1); curl: $(curl --version | head -1 | cut -d' ' -f1-2); $(ssh -V 2>&1)"
