@@ -347,6 +347,8 @@ stop_one() { # name
     log "$name stopped"
   elif answers "$port"; then
     log "WARNING: 127.0.0.1:$port answers but was not started by this script (no live $STATE/$name.launcher.pid)"
+  else
+    log "$name was not running"
   fi
   rm -f "$STATE/$name.launcher.pid" "$STATE/$name.spec"
 }
@@ -566,9 +568,10 @@ start() {
   log "all servers up; $STATE/servers.properties written"
 }
 
-stop() {
+stop() { # all at once: a server may take a couple of seconds to exit
   local s
-  for s in "${SERVERS[@]}"; do stop_one "$s"; done
+  for s in "${SERVERS[@]}"; do stop_one "$s" & done
+  wait
 }
 
 mkdir -p "$STATE"
