@@ -14,6 +14,7 @@
 set -euo pipefail
 
 STATE="${FERRY_INTEROP_DIR:-/var/tmp/ferry-interop}"
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PKG="$STATE/pkg"
 SSH_DIR="$STATE/ssh"
 USER_NAME=ferry
@@ -289,12 +290,12 @@ server_cmd() { # name -> sets CMD (argv), OUT (stdout/stderr file), LOGS (files 
       OUT="$STATE/proftpd.out"; LOGS=("$OUT" "$STATE/proftpd-system.log" "$STATE/proftpd-tls.log") ;;
     pureftpd)
       # -Y 2: TLS required on control and data; -2: key+cert PEM; -E: no anonymous; -A: chroot everyone;
-      # -H: no DNS; -c/-C: clients in all/per IP; -O clf:...: the transfer log (it logs the rest to
-      # syslog, and this machine has none).
+      # -H: no DNS; -c/-C: clients in all/per IP; -I: idle minutes; -1: pid in each line; -d: every command (PASS
+      # masked); -O clf:...: the transfer log, a file of its own.
       CMD=("$PKG/pureftpd/usr/sbin/pure-ftpd" -S "127.0.0.1,${PORT[pureftpd]}" -p "${PASV[pureftpd]/-/:}"
-        -P 127.0.0.1 -l unix -Y 2 -2 "$STATE/key-and-cert.pem" -E -A -H -c 200 -C 200 -I 10
-        -O "clf:$STATE/pureftpd.log")
-      OUT="$STATE/pureftpd.out"; LOGS=("$OUT" "$STATE/pureftpd.log") ;;
+        -P 127.0.0.1 -l unix -Y 2 -2 "$STATE/key-and-cert.pem" -E -A -H -c 200 -C 200 -I 10 -d -1
+        -O "clf:$STATE/pureftpd-xfer.log")
+      OUT="$STATE/pureftpd.out"; LOGS=("$OUT" "$STATE/pureftpd.log" "$STATE/pureftpd-xfer.log") ;;
     sshd)
       CMD=(/usr/sbin/sshd -D -f "$STATE/sshd_config" -E "$STATE/sshd.log")
       OUT="$STATE/sshd.out"; LOGS=("$OUT" "$STATE/sshd.log") ;;
@@ -388,6 +389,56 @@ start_one() { # name
   echo "$spec" > "$STATE/$name.spec"
 }
 
+# Pure-FTPd logs through syslog only. With no syslog daemon (no /dev/log), a small receiver of ours
+# binds /dev/log and writes Pure-FTPd's messages to pureftpd.log; otherwise pureftpd.log is the
+# transfer log and the protocol lines go to the machine's syslog.
+SYSLOG_SOCKET=/dev/log
+
+syslog_running() { launcher_pid syslog >/dev/null && [ -S "$SYSLOG_SOCKET" ]; }
+
+pureftpd_log() { if syslog_running; then echo "$STATE/pureftpd.log"; else echo "$STATE/pureftpd-xfer.log"; fi; }
+
+start_syslog() {
+  local spec pid
+  spec=$( { echo "$SYSLOG_SOCKET"; cat "$SCRIPT_DIR/syslog-catcher.py"; } | sha256sum | cut -d' ' -f1)
+  if syslog_running; then
+    [ "$(cat "$STATE/syslog.spec" 2>/dev/null)" = "$spec" ] && { log "syslog receiver already up ($SYSLOG_SOCKET)"; return 0; }
+    stop_syslog
+  fi
+  if [ -e "$SYSLOG_SOCKET" ]; then
+    log "$SYSLOG_SOCKET exists (a syslog daemon): Pure-FTPd's protocol lines go there; pureftpd.log = transfer log"
+    return 0
+  fi
+  if ! command -v python3 >/dev/null; then
+    log "no python3: Pure-FTPd's protocol lines are not recorded; pureftpd.log = transfer log"
+    return 0
+  fi
+  setsid nohup python3 "$SCRIPT_DIR/syslog-catcher.py" "$SYSLOG_SOCKET" "$STATE/pureftpd.log" pure-ftpd \
+    >>"$STATE/syslog.out" 2>&1 </dev/null 9>&- &
+  pid=$!
+  echo "$pid" > "$STATE/syslog.launcher.pid"
+  for _ in $(seq 1 50); do [ -S "$SYSLOG_SOCKET" ] && break; sleep 0.1; done
+  if ! syslog_running; then
+    echo "[interop] WARNING: the syslog receiver did not start:" >&2
+    tail -n 5 "$STATE/syslog.out" >&2 || true
+    return 0
+  fi
+  echo "$spec" > "$STATE/syslog.spec"
+  log "syslog receiver on $SYSLOG_SOCKET -> $STATE/pureftpd.log"
+}
+
+stop_syslog() {
+  local pid
+  if pid=$(launcher_pid syslog); then
+    kill -TERM -- "-$pid" 2>/dev/null || true
+    for _ in $(seq 1 30); do kill -0 -- "-$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+    [ -S "$SYSLOG_SOCKET" ] && rm -f "$SYSLOG_SOCKET"
+    log "syslog receiver stopped"
+  fi
+  rm -f "$STATE/syslog.launcher.pid" "$STATE/syslog.spec"
+}
+
 # ---------------------------------------------------------------------------------------------
 # servers.properties (written atomically, once every server answers)
 # ---------------------------------------------------------------------------------------------
@@ -425,7 +476,8 @@ proftpd.tlslog=$STATE/proftpd-tls.log
 proftpd.xferlog=$STATE/proftpd-xfer.log
 pureftpd.port=${PORT[pureftpd]}
 pureftpd.pasv=${PASV[pureftpd]}
-pureftpd.log=$STATE/pureftpd.log
+pureftpd.log=$(pureftpd_log)
+pureftpd.xferlog=$STATE/pureftpd-xfer.log
 sshd.port=${PORT[sshd]}
 sshd.log=$STATE/sshd.log
 sshd.known_hosts=$kh
@@ -552,6 +604,7 @@ status() {
       printf '%-13s 127.0.0.1:%-5s DOWN\n' "$s" "${PORT[$s]}"; rc=1
     fi
   done
+  if syslog_running; then echo "syslog receiver on $SYSLOG_SOCKET (pid $(launcher_pid syslog)) -> $STATE/pureftpd.log"; fi
   [ -s "$STATE/servers.properties" ] && echo "properties: $STATE/servers.properties"
   return $rc
 }
@@ -562,6 +615,7 @@ start() {
   setup_keys
   write_configs
   local s
+  start_syslog
   for s in "${SERVERS[@]}"; do start_one "$s"; done
   write_properties
   self_check
@@ -572,6 +626,7 @@ stop() { # all at once: a server may take a couple of seconds to exit
   local s
   for s in "${SERVERS[@]}"; do stop_one "$s" & done
   wait
+  stop_syslog
 }
 
 mkdir -p "$STATE"
