@@ -17,7 +17,7 @@ STATE="${FERRY_INTEROP_DIR:-/var/tmp/ferry-interop}"
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PKG="$STATE/pkg"
 SSH_DIR="$STATE/ssh"
-USER_NAME=ferry
+USER_NAME="${FERRY_INTEROP_USER:-ferry}"
 HOME_DIR="$STATE/home"
 export DEBIAN_FRONTEND=noninteractive
 
