@@ -34,7 +34,7 @@ die() { echo "[interop] ERROR: $*" >&2; exit 1; }
 
 APT_PACKAGES=(vsftpd openssh-server openssh-client openssh-sftp-server openssl curl lftp ca-certificates
   libhiredis0.14 libmemcached11 libmemcachedutil2 libpcre2-posix3 libpcre2-8-0 libsodium23 libcap2
-  libidn2-0 libacl1 libcrypt1 libncursesw6 libtinfo6 libwrap0)
+  libidn2-0 libacl1 libcrypt1 libncursesw6 libtinfo6 libwrap0 iproute2)
 
 # ---------------------------------------------------------------------------------------------
 # Packages
@@ -271,7 +271,7 @@ ClientAliveInterval 60
 UseDNS no
 PrintMotd no
 LogLevel VERBOSE
-Subsystem sftp internal-sftp
+Subsystem sftp internal-sftp -l INFO
 EOF
   /usr/sbin/sshd -t -f "$STATE/sshd_config" || die "sshd rejects $STATE/sshd_config"
 }
@@ -311,7 +311,8 @@ server_spec() { # name
     case $1 in
       vsftpd|vsftpd-plain) cat "$STATE/$1.conf" "$STATE/cert.sha256" ;;
       proftpd) cat "$STATE/proftpd.conf" "$STATE/cert.sha256" ;;
-      pureftpd) cat "$STATE/cert.sha256" ;;
+      # Pure-FTPd keeps the syslog socket it opened before chrooting: a new receiver needs a new Pure-FTPd.
+      pureftpd) cat "$STATE/cert.sha256"; cat "$STATE/syslog.launcher.pid" 2>/dev/null || true ;;
       sshd) cat "$STATE/sshd_config" "$SSH_DIR/host_ed25519.pub" ;;
     esac
   } | sha256sum | cut -d' ' -f1
@@ -389,12 +390,20 @@ start_one() { # name
   echo "$spec" > "$STATE/$name.spec"
 }
 
-# Pure-FTPd logs through syslog only. With no syslog daemon (no /dev/log), a small receiver of ours
-# binds /dev/log and writes Pure-FTPd's messages to pureftpd.log; otherwise pureftpd.log is the
-# transfer log and the protocol lines go to the machine's syslog.
+# Pure-FTPd and internal-sftp log through syslog only. With no syslog daemon (no /dev/log), a small
+# receiver of ours binds /dev/log and writes Pure-FTPd's messages to pureftpd.log and internal-sftp's
+# (one line per open/rename/close) to sshd.log; otherwise pureftpd.log is the transfer log and those
+# lines go to the machine's syslog.
 SYSLOG_SOCKET=/dev/log
 
 syslog_running() { launcher_pid syslog >/dev/null && [ -S "$SYSLOG_SOCKET" ]; }
+
+server_log() { # name -> the file servers.properties names as <name>.log
+  case $1 in
+    pureftpd) pureftpd_log ;;
+    *) echo "$STATE/$1.log" ;;
+  esac
+}
 
 pureftpd_log() { if syslog_running; then echo "$STATE/pureftpd.log"; else echo "$STATE/pureftpd-xfer.log"; fi; }
 
@@ -405,6 +414,9 @@ start_syslog() {
     [ "$(cat "$STATE/syslog.spec" 2>/dev/null)" = "$spec" ] && { log "syslog receiver already up ($SYSLOG_SOCKET)"; return 0; }
     stop_syslog
   fi
+  if [ -S "$SYSLOG_SOCKET" ] && [ -f "$STATE/syslog.launcher.pid" ]; then
+    rm -f "$SYSLOG_SOCKET"   # ours, left behind by a receiver that died
+  fi
   if [ -e "$SYSLOG_SOCKET" ]; then
     log "$SYSLOG_SOCKET exists (a syslog daemon): Pure-FTPd's protocol lines go there; pureftpd.log = transfer log"
     return 0
@@ -413,7 +425,8 @@ start_syslog() {
     log "no python3: Pure-FTPd's protocol lines are not recorded; pureftpd.log = transfer log"
     return 0
   fi
-  setsid nohup python3 "$SCRIPT_DIR/syslog-catcher.py" "$SYSLOG_SOCKET" "$STATE/pureftpd.log" pure-ftpd \
+  setsid nohup python3 "$SCRIPT_DIR/syslog-catcher.py" "$SYSLOG_SOCKET" \
+    "pure-ftpd=$STATE/pureftpd.log" "internal-sftp=$STATE/sshd.log" \
     >>"$STATE/syslog.out" 2>&1 </dev/null 9>&- &
   pid=$!
   echo "$pid" > "$STATE/syslog.launcher.pid"
@@ -424,7 +437,7 @@ start_syslog() {
     return 0
   fi
   echo "$spec" > "$STATE/syslog.spec"
-  log "syslog receiver on $SYSLOG_SOCKET -> $STATE/pureftpd.log"
+  log "syslog receiver on $SYSLOG_SOCKET -> pureftpd.log (Pure-FTPd), sshd.log (internal-sftp)"
 }
 
 stop_syslog() {
@@ -504,6 +517,12 @@ check_failed() { # name what errfile
   SELF_CHECK_FAILED=1
 }
 
+log_shows() { # file text: the server logged the check (the log named in servers.properties is live)
+  local _
+  for _ in $(seq 1 20); do grep -qF -- "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+  return 1
+}
+
 landed() { # final-name: the uploaded bytes are at the final name in the home, nothing at the temp name
   cmp -s "$STATE/self-check.txt" "$HOME_DIR/$1" && [ ! -e "$HOME_DIR/$1.part" ]
 }
@@ -517,6 +536,8 @@ check_ftp() { # name port label [curl TLS args...]
     check_failed "$name" "upload to 127.0.0.1:$port" "$err"
   elif ! landed "$final"; then
     check_failed "$name" "the upload is not at $HOME_DIR/$final" "$err"
+  elif ! log_shows "$(server_log "$name")" "$final"; then
+    check_failed "$name" "$(server_log "$name") does not show the upload" /dev/null
   else
     log "self-check $name: upload + rename ok ($label)"
   fi
@@ -553,6 +574,8 @@ check_sftp() { # label final-name [ssh options...]; uses OpenSSH sftp with the s
     check_failed sshd "$label" "$err"
   elif ! landed "$final"; then
     check_failed sshd "$label: the upload is not at $HOME_DIR/$final" "$err"
+  elif syslog_running && ! log_shows "$STATE/sshd.log" "$final"; then
+    check_failed sshd "$STATE/sshd.log does not show the upload (internal-sftp's lines)" /dev/null
   else
     log "self-check sshd: $label ok"
   fi
@@ -604,7 +627,7 @@ status() {
       printf '%-13s 127.0.0.1:%-5s DOWN\n' "$s" "${PORT[$s]}"; rc=1
     fi
   done
-  if syslog_running; then echo "syslog receiver on $SYSLOG_SOCKET (pid $(launcher_pid syslog)) -> $STATE/pureftpd.log"; fi
+  if syslog_running; then echo "syslog receiver on $SYSLOG_SOCKET (pid $(launcher_pid syslog)) -> pureftpd.log, sshd.log"; fi
   [ -s "$STATE/servers.properties" ] && echo "properties: $STATE/servers.properties"
   return $rc
 }
