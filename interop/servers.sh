@@ -320,11 +320,18 @@ server_spec() { # name
 
 answers() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
 
-launcher_pid() { # name -> pid of the process group we started, if it is alive
+# What the process title of each server contains (pid files in /var/tmp outlive a reboot: never
+# signal a process that merely inherited an old pid).
+declare -A PROC_MATCH=([vsftpd]=vsftpd [vsftpd-plain]=vsftpd [proftpd]=proftpd [pureftpd]=pure-ftpd
+  [sshd]=sshd [syslog]=syslog-catcher)
+
+launcher_pid() { # name -> pid of the process group we started, if its leader is alive
   local f="$STATE/$1.launcher.pid" pid
   [ -s "$f" ] || return 1
   pid=$(cat "$f")
-  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 -- "-$pid" 2>/dev/null && echo "$pid"
+  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 -- "-$pid" 2>/dev/null || return 1
+  tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "${PROC_MATCH[$1]}" || return 1
+  echo "$pid"
 }
 
 show_logs() { # name
