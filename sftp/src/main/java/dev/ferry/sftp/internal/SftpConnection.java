@@ -197,10 +197,13 @@ final class SftpConnection implements AbstractStorageTarget.Session {
                         .hint("a network problem or the server dropped the connection; it is retried").transcript(transcript).build();
             }
             if (refused) {
+                String offered = ServerAuthMethods.offered(session);
+                String serverSide = offered == null || offered.isBlank() ? "the server did not list the methods it accepts"
+                        : "the server accepts: " + offered.replace(",", ", ");
+                transcript.note("authentication refused; " + serverSide);
                 throw TransferException.builder(Reason.AUTH, "the server refused the login of " + config.credentials().username()
-                        + " with " + String.join(" and ", methods)).cause(e).retryable(false)
-                        .hint("check the user name, the password or that the public key is in the server's authorized_keys; "
-                                + "Ferry offered " + String.join(", ", methods))
+                        + " with " + String.join(" and ", methods) + "; " + serverSide).cause(e).retryable(false)
+                        .hint(authHint(methods, offered))
                         .transcript(transcript).build();
             }
             throw TransferException.builder(Reason.TIMEOUT, "no answer to authentication within " + config.replyTimeout().toSeconds()
@@ -215,6 +218,24 @@ final class SftpConnection implements AbstractStorageTarget.Session {
         }
         transcript.note("SFTP version " + sftp.getVersion());
         return "authenticated as " + config.credentials().username() + " with " + String.join("/", methods);
+    }
+
+    /** What to do about a refused login, from what Ferry offered and what the server accepts. */
+    static String authHint(List<String> ours, String offered) {
+        List<String> theirs = offered == null ? List.of() : java.util.Arrays.stream(offered.split(","))
+                .map(String::trim).filter(x -> !x.isEmpty()).toList();
+        String tried = "Ferry offered " + String.join(", ", ours);
+        if (theirs.isEmpty()) {
+            return "check the user name, the password or that the public key is in the server's authorized_keys; " + tried;
+        }
+        boolean overlap = ours.stream().anyMatch(theirs::contains);
+        if (!overlap) {
+            return tried + " but the server accepts only " + String.join(", ", theirs) + ": give "
+                    + (theirs.contains("publickey") ? "a private key (--key) whose public key is in the server's authorized_keys"
+                    : theirs.contains("password") || theirs.contains("keyboard-interactive") ? "a password" : "credentials of that kind");
+        }
+        return "check the user name, the password or that the public key is in the server's authorized_keys (the server accepts "
+                + String.join(", ", theirs) + "; " + tried + ")";
     }
 
     /** Resolves and creates the base directory ({@code /~/x} is relative to the login directory). */

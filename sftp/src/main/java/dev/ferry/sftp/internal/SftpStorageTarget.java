@@ -75,6 +75,7 @@ public final class SftpStorageTarget extends AbstractStorageTarget {
                     }
                 }
                 c.setCipherFactories(ciphers);
+                c.setServiceFactories(ServerAuthMethods.serviceFactories());
                 // Host keys are checked per connection by its HostKeyChecker, never by MINA's accept-all default.
                 c.setServerKeyVerifier((session, remote, key) -> {
                     AttributeRepository ctx = session.getConnectionContext();

@@ -149,8 +149,20 @@ class EmbeddedSftpTest {
             assertEquals(Reason.AUTH, e.reason());
             assertFalse(e.retryable());
             assertTrue(e.hint().contains("password"), e.hint());
+            // What the embedded server offers (password, publickey, keyboard-interactive), read from its failure reply.
+            assertTrue(e.getMessage().contains("the server accepts: ") && e.getMessage().contains("publickey"), e.getMessage());
             assertFalse(e.toString().contains("wrong-pw-5521"));
         }
+    }
+
+    @Test
+    void theAuthHintSaysWhichKindOfCredentialTheServerWants() {
+        assertTrue(SftpConnection.authHint(List.of("password"), "publickey").contains("accepts only publickey: give a private key"),
+                SftpConnection.authHint(List.of("password"), "publickey"));
+        assertTrue(SftpConnection.authHint(List.of("publickey"), "password,keyboard-interactive").contains("give a password"));
+        String both = SftpConnection.authHint(List.of("publickey", "password"), "publickey,password");
+        assertTrue(both.contains("authorized_keys") && both.contains("server accepts publickey, password"), both);
+        assertTrue(SftpConnection.authHint(List.of("password"), null).contains("Ferry offered password"));
     }
 
     @Test
