@@ -33,11 +33,14 @@ final class FerryFtpClient extends FTPSClient {
     private String[] protocols;
     private volatile Socket dataSocket;
     private volatile Socket plainDataSocket;
+    /** The socket the socket factory made last (a data socket while a data connection is being opened). */
+    private volatile Socket lastCreated;
     /** Set when the last data connection was opened but its TLS handshake failed. */
     private IOException dataHandshakeFailure;
 
     FerryFtpClient(SSLContext context) {
         super(false, context);
+        setSocketFactory(new TrackingSocketFactory(Socket::new));
     }
 
     void tls(SSLContext context, TlsEngine engine, String[] protocols) {
@@ -86,32 +89,7 @@ final class FerryFtpClient extends FTPSClient {
     void protectDataChannel() {
         this.protectData = true;
         final int controlPort = getRemotePort();
-        setSocketFactory(new SocketFactory() {
-            @Override
-            public Socket createSocket() {
-                return new ControlPortSocket(controlPort);
-            }
-
-            @Override
-            public Socket createSocket(String host, int port) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public Socket createSocket(String host, int port, InetAddress localHost, int localPort) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public Socket createSocket(InetAddress host, int port) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) {
-                throw new UnsupportedOperationException();
-            }
-        });
+        setSocketFactory(new TrackingSocketFactory(() -> new ControlPortSocket(controlPort)));
     }
 
     boolean dataProtected() {
@@ -143,7 +121,19 @@ final class FerryFtpClient extends FTPSClient {
     @Override
     protected Socket _openDataConnection_(String command, String arg) throws IOException {
         dataHandshakeFailure = null;
-        Socket plain = super._openDataConnection_(command, arg);
+        lastCreated = null;
+        Socket plain;
+        try {
+            plain = super._openDataConnection_(command, arg);
+        } catch (IOException | RuntimeException e) {
+            // Commons Net does not close the data socket it connected when the command's reply fails (a timeout,
+            // a broken control connection): close it here, or it stays open.
+            Socket s = lastCreated;
+            if (s != null && s != _socket_) {
+                closeQuietly(s);
+            }
+            throw e;
+        }
         if (plain == null) {
             return null;
         }
@@ -188,6 +178,42 @@ final class FerryFtpClient extends FTPSClient {
             } catch (IOException e) {
                 // nothing to do
             }
+        }
+    }
+
+    /** Creates unconnected sockets and remembers the last one, so a data socket Commons Net drops can be closed. */
+    private final class TrackingSocketFactory extends SocketFactory {
+        private final java.util.function.Supplier<Socket> make;
+
+        TrackingSocketFactory(java.util.function.Supplier<Socket> make) {
+            this.make = make;
+        }
+
+        @Override
+        public Socket createSocket() {
+            Socket s = make.get();
+            lastCreated = s;
+            return s;
+        }
+
+        @Override
+        public Socket createSocket(String host, int port) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Socket createSocket(String host, int port, InetAddress localHost, int localPort) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Socket createSocket(InetAddress host, int port) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) {
+            throw new UnsupportedOperationException();
         }
     }
 
