@@ -769,6 +769,15 @@ final class FtpConnection implements AutoCloseable {
             if (e instanceof SocketTimeoutException && client.currentDataSocket() != null) {
                 throw dataHandshakeFailure(command, e);
             }
+            if (e instanceof SocketTimeoutException && !String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("connect")) {
+                // The data connection was opened; the server did not answer the command on the control connection.
+                throw TransferException.builder(Reason.TIMEOUT, "no reply to " + command + " " + name + " within "
+                        + config.replyTimeout().toSeconds() + " s after the passive data connection to " + host + ":" + port
+                        + " was opened").cause(e)
+                        .hint("the server is blocked: another of its sessions may still hold this file (vsftpd locks a file "
+                                + "while it is uploaded, e.g. by an earlier attempt that stalled) until that session times out")
+                        .serverReply(reply()).retryable(true).transcript(transcript).build();
+            }
             throw TransferException.builder(Reason.DATA_CHANNEL, "the passive data connection to " + host + ":" + port
                     + " after " + (client.isUseEPSVwithIPv4() ? "EPSV" : "PASV") + " failed: " + e.getMessage()).cause(e)
                     .hint(FtpReplies.firewallHint(host, port, secureRequested())).serverReply(reply()).transcript(transcript).build();
