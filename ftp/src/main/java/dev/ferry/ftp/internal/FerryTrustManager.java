@@ -99,6 +99,18 @@ final class FerryTrustManager extends X509ExtendedTrustManager {
                 throw new UntrustedCertificateException("the server certificate (sha256:" + fp + ", " + leaf.getSubjectX500Principal()
                         + ") " + what, leaf, fp, e);
             }
+            // PKIX does not check the dates of a trust anchor: a server certificate trusted directly (trustCertificate,
+            // --ca-cert with the server's own certificate) would be accepted after it expired. A pin is exempt: it names
+            // one certificate, whatever its dates.
+            try {
+                leaf.checkValidity();
+            } catch (java.security.cert.CertificateExpiredException e) {
+                throw new UntrustedCertificateException("the server certificate (sha256:" + fp + ", " + leaf.getSubjectX500Principal()
+                        + ") has expired (" + leaf.getNotAfter().toInstant() + ")", leaf, fp, e);
+            } catch (java.security.cert.CertificateNotYetValidException e) {
+                throw new UntrustedCertificateException("the server certificate (sha256:" + fp + ", " + leaf.getSubjectX500Principal()
+                        + ") is not valid yet (from " + leaf.getNotBefore().toInstant() + ")", leaf, fp, e);
+            }
         }
         if (options.hostnameVerification() && !HostnameMatcher.matches(host, leaf)) {
             throw new UntrustedCertificateException("the server certificate (sha256:" + fp + ") does not name the host " + host
