@@ -556,6 +556,11 @@ final class SftpConnection implements AbstractStorageTarget.Session {
 
     @Override
     public void close() {
+        if (broken && session != null) {
+            // A broken or stalled connection: a graceful close would wait for a peer that does not answer.
+            session.close(true);
+            return;
+        }
         try {
             if (sftp != null) {
                 sftp.close();

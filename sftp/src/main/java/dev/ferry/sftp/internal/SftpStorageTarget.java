@@ -86,6 +86,9 @@ public final class SftpStorageTarget extends AbstractStorageTarget {
                 CoreModuleProperties.AUTH_TIMEOUT.set(c, config().replyTimeout());
                 CoreModuleProperties.IDLE_TIMEOUT.set(c, Duration.ofMinutes(30));
                 CoreModuleProperties.WINDOW_TIMEOUT.set(c, config().dataTimeout());
+                // How long a write request may wait to be sent (MINA's default is 30 s): a stalled connection fails
+                // within the data timeout, as a stalled FTP data connection does.
+                org.apache.sshd.sftp.client.impl.DefaultSftpClient.SFTP_CLIENT_CMD_TIMEOUT.set(c, config().dataTimeout());
                 c.start();
                 client = c;
             }
