@@ -93,6 +93,34 @@ for round in $(seq 1 "$ROUNDS"); do
     "sftp://127.0.0.1:2222$HOME_DIR/b10"
 done
 
+# The library warm, as a service that embeds it sees it: one JVM, one target, the same file uploaded
+# ROUNDS times after a first (cold) upload that is not counted. Compared with the same references.
+warm() { # NAME REMOTE target-options... FILE URI
+  local name=$1 remote=$2
+  shift 2
+  rm -f "$HOME_DIR/$remote"
+  if ! "$JAVA" -cp "$JAR" dev.ferry.examples.cli.WarmBench --rounds "$ROUNDS" --remote-name "$remote" "$@" >"$WORK/warm.out" 2>&1; then
+    echo "  $name FAILED: $(tail -3 "$WORK/warm.out")"
+    RESULTS[$name]=" fail"
+    return
+  fi
+  if [ "$(stat -c %s "$HOME_DIR/$remote" 2>/dev/null || echo 0)" != "$BYTES" ]; then
+    echo "  $name: wrong size on the server"
+    RESULTS[$name]=" fail"
+    return
+  fi
+  RESULTS[$name]=" $(awk '$1 == "round" { printf "%s ", $4 }' "$WORK/warm.out")"
+  echo "  $name: ${RESULTS[$name]} MB/s (cold first upload: $(awk '$1 == "cold" { print $4 }' "$WORK/warm.out") MB/s)"
+  rm -f "$HOME_DIR/$remote"
+}
+echo "warm library (one JVM, $ROUNDS rounds after a cold one)"
+warm "ftps-vsftpd-tls12/ferry-warm" w1 --password-env FERRY_BENCH_PASSWORD --ca-cert "$CERT" --tls-max 1.2 "$BIG" \
+  "ftps://$USER_NAME@127.0.0.1:2121/"
+warm "ftps-vsftpd-tls13/ferry-warm" w2 --password-env FERRY_BENCH_PASSWORD --ca-cert "$CERT" "$BIG" "ftps://$USER_NAME@127.0.0.1:2121/"
+warm "ftps-proftpd/ferry-warm" w3 --password-env FERRY_BENCH_PASSWORD --ca-cert "$CERT" "$BIG" "ftps://$USER_NAME@127.0.0.1:2123/"
+warm "ftp-plain/ferry-warm" w4 --password-env FERRY_BENCH_PASSWORD "$BIG" "ftp://$USER_NAME@127.0.0.1:2122/"
+warm "sftp/ferry-warm" w5 --key "$RSA_KEY" --known-hosts "$KNOWN_HOSTS" "$BIG" "sftp://$USER_NAME@127.0.0.1:2222$HOME_DIR"
+
 median() { tr ' ' '\n' | { grep -v -e '^$' -e fail || true; } | sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) print a[(NR + 1) / 2]; else printf "%.1f", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 {
   echo "Ferry benchmark $(date -u +%FT%TZ), $SIZE_MIB MiB, $ROUNDS rounds, interleaved; $(nproc) cores shared by client and server"
@@ -115,6 +143,12 @@ median() { tr ' ' '\n' | { grep -v -e '^$' -e fail || true; } | sort -g | awk '{
   ratio ftp-plain/ferry ftp-plain/curl
   ratio sftp/ferry sftp/openssh
   ratio sftp/ferry sftp/curl
+  echo "Warm library (one JVM; no JVM start, class loading or JIT warm-up in the figure) / reference:"
+  ratio ftps-vsftpd-tls12/ferry-warm ftps-vsftpd-tls12/curl
+  ratio ftps-vsftpd-tls13/ferry-warm ftps-vsftpd-tls12/curl
+  ratio ftps-proftpd/ferry-warm ftps-proftpd/curl
+  ratio ftp-plain/ferry-warm ftp-plain/curl
+  ratio sftp/ferry-warm sftp/openssh
 } | tee "$OUT"
 
 if [ -z "${QUICK:-}" ]; then

@@ -1,0 +1,63 @@
+package dev.ferry.examples.cli;
+
+import dev.ferry.core.StorageTarget;
+import dev.ferry.core.StorageTargets;
+import dev.ferry.core.TransferException;
+import dev.ferry.core.Upload;
+import dev.ferry.core.UploadResult;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * For {@code bench/run.sh}: what a service that embeds Ferry sees once the JVM is warm. Uploads one
+ * file {@code --rounds + 1} times through one target (one pooled session, default settings, the
+ * target options of {@code ferry upload}); the first round pays for class loading, the connection
+ * and the JIT and is reported apart. Prints one line per round: {@code round N SECONDS MB/s}.
+ * Run with {@code java -cp ferry.jar dev.ferry.examples.cli.WarmBench}.
+ */
+@Command(name = "warm-bench", mixinStandardHelpOptions = true)
+public final class WarmBench implements Callable<Integer> {
+    @Mixin
+    TargetOptions target = new TargetOptions();
+
+    @Option(names = "--rounds", description = "Timed rounds after the cold one (default 3).")
+    int rounds = 3;
+
+    @Option(names = "--remote-name", required = true)
+    String remoteName;
+
+    @Parameters(index = "0", paramLabel = "FILE")
+    Path file;
+
+    @Parameters(index = "1", paramLabel = "URI")
+    String uri;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new WarmBench()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws TransferException, java.io.IOException {
+        long size = Files.size(file);
+        try (StorageTarget t = StorageTargets.open(target.toConfig(uri))) {
+            for (int i = 0; i <= rounds; i++) {
+                long start = System.nanoTime();
+                UploadResult r = t.upload(Upload.builder().source(file).remotePath(remoteName).build());
+                double secs = (System.nanoTime() - start) / 1e9;
+                if (r.bytes() != size) {
+                    throw new IllegalStateException("uploaded " + r.bytes() + " of " + size + " bytes");
+                }
+                System.out.printf(Locale.ROOT, "%s %d %.3f %.1f%n", i == 0 ? "cold" : "round", i, secs, size / 1e6 / secs);
+            }
+        }
+        return 0;
+    }
+}
