@@ -63,6 +63,9 @@ final class Faults {
         if (warm) {
             return;
         }
+        // A new run: the table and the evidence of an earlier run (mvn verify does not clean) must not count again.
+        Files.deleteIfExists(FaultTable.file());
+        clean(evidenceDir());
         Path src = source("warm-up.bin", 1 << 20);
         try (StorageTarget t = ftpsDirect("vsftpd", retries(1))) {
             t.upload(dev.ferry.core.Upload.builder().source(src).remotePath("warm-up.bin").build());
