@@ -53,8 +53,12 @@ class BadInputIT {
         Faults.warmUp();
     }
 
-    /** Uploads through a proxy to {@code server}; returns the outcome and how many connections reached the proxy. */
-    private static Object[] viaProxy(String server, Upload upload) throws Exception {
+    /** An upload's outcome, and how many connections reached the proxy in front of the server. */
+    private record Proxied(Outcome outcome, int connections) {
+    }
+
+    /** Uploads through a proxy to {@code server}. */
+    private static Proxied viaProxy(String server, Upload upload) throws Exception {
         Resources before = Resources.now();
         Outcome o;
         int connections;
@@ -71,17 +75,17 @@ class BadInputIT {
             }
         }
         Resources.assertNoLeak(before);
-        return new Object[] {o, connections};
+        return new Proxied(o, connections);
     }
 
     private static void refusedBeforeConnecting(String server, String remote, String what) throws Exception {
         Path src = Faults.source("bad-name.bin", 1024);
-        Object[] r = viaProxy(server, Upload.builder().source(src).remotePath(remote).build());
-        Outcome o = (Outcome) r[0];
+        Proxied r = viaProxy(server, Upload.builder().source(src).remotePath(remote).build());
+        Outcome o = r.outcome();
         assertNotNull(o.failure(), "expected a refusal");
         assertEquals(Reason.BAD_INPUT, o.failure().reason(), o.failure().getMessage());
         assertFalse(o.failure().retryable());
-        assertEquals(0, (int) r[1], "a connection was made although the input was refused");
+        assertEquals(0, r.connections(), "a connection was made although the input was refused");
         FaultTable.detail(what + " -> BAD_INPUT, 0 connections (" + o.failure().getMessage() + ")");
     }
 
@@ -108,11 +112,11 @@ class BadInputIT {
     @ParameterizedTest(name = "{0}|a source that does not exist")
     @ValueSource(strings = {"vsftpd", "sshd"})
     void missingSource(String server) throws Exception {
-        Object[] r = viaProxy(server, Upload.builder().source(tmp.resolve("no-such-file.mp4")).remotePath("missing.bin").build());
-        Outcome o = (Outcome) r[0];
+        Proxied r = viaProxy(server, Upload.builder().source(tmp.resolve("no-such-file.mp4")).remotePath("missing.bin").build());
+        Outcome o = r.outcome();
         assertNotNull(o.failure());
         assertEquals(Reason.BAD_INPUT, o.failure().reason());
-        assertEquals(0, (int) r[1]);
+        assertEquals(0, r.connections());
         FaultTable.detail("BAD_INPUT, 0 connections (" + o.failure().getMessage() + ")");
     }
 
@@ -121,9 +125,9 @@ class BadInputIT {
     void emptyFile(String server) throws Exception {
         Path src = tmp.resolve("empty.bin");
         Files.write(src, new byte[0]);
-        Path disk = Faults.diskDir(server).resolve("empty-" + server + ".bin");
+        Path disk = Faults.diskDir().resolve("empty-" + server + ".bin");
         Files.deleteIfExists(disk);
-        Outcome o = (Outcome) viaProxy(server, Upload.builder().source(src).remotePath("empty-" + server + ".bin").build())[0];
+        Outcome o = viaProxy(server, Upload.builder().source(src).remotePath("empty-" + server + ".bin").build()).outcome();
         // An empty file is a file: it is published as one (0 bytes), not refused and not left half-done.
         assertNotNull(o.result(), () -> "failed: " + o.failure());
         assertEquals(0, o.result().bytes());
@@ -147,10 +151,10 @@ class BadInputIT {
         String name = (grow ? "grows-" : "shrinks-") + server + ".bin";
         Path src = tmp.resolve(name);
         Files.copy(Faults.source("changing.bin", 8L << 20), src, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Path disk = Faults.diskDir(server).resolve(name);
+        Path disk = Faults.diskDir().resolve(name);
         Files.deleteIfExists(disk);
         AtomicBoolean changed = new AtomicBoolean();
-        Outcome o = (Outcome) viaProxy(server, Upload.builder().source(src).remotePath(name)
+        Outcome o = viaProxy(server, Upload.builder().source(src).remotePath(name)
                 .progress((p, sent, total) -> {
                     if (sent > 0 && changed.compareAndSet(false, true)) {
                         try (RandomAccessFile f = new RandomAccessFile(src.toFile(), "rw")) {
@@ -159,7 +163,7 @@ class BadInputIT {
                             throw new java.io.UncheckedIOException(e);
                         }
                     }
-                }).build())[0];
+                }).build()).outcome();
         assertTrue(changed.get());
         assertNotNull(o.failure(), "the upload of a changing file must fail");
         assertEquals(Reason.BAD_INPUT, o.failure().reason(), o.failure().getMessage());

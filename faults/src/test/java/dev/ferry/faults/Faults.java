@@ -64,7 +64,7 @@ final class Faults {
             return;
         }
         // A new run: the table and the evidence of an earlier run (mvn verify does not clean) must not count again.
-        Files.deleteIfExists(FaultTable.file());
+        Files.deleteIfExists(FaultTable.cases());
         clean(evidenceDir());
         Path src = source("warm-up.bin", 1 << 20);
         try (StorageTarget t = ftpsDirect("vsftpd", retries(1))) {
@@ -92,13 +92,20 @@ final class Faults {
         return "root".equals(System.getProperty("user.name"));
     }
 
-    /** The directory on the server's disk that the fault cases upload to. */
-    static Path diskDir(String protocol) {
-        return Path.of(Interop.get("home")).resolve("faults");
+    /**
+     * The directory on the server's disk that the fault cases upload to: {@link #FTP_BASE} under the FTP servers' chroot
+     * (the user's home), and the SFTP base directory, which is the same directory.
+     */
+    static Path diskDir() {
+        return Path.of(Interop.get("home")).resolve(FTP_BASE.substring(1));
     }
 
-    static String sftpBase() {
-        return Interop.get("home") + "/faults";
+    /** Where {@code name} lands on the server's disk, with no file of that name or its temporary name left there. */
+    static Path prepare(String name) throws IOException {
+        Path disk = diskDir().resolve(name);
+        Files.deleteIfExists(disk);
+        Files.deleteIfExists(disk.resolveSibling(name + ".ferry-part"));
+        return disk;
     }
 
     static RetryPolicy retries(int attempts) {
@@ -145,7 +152,7 @@ final class Faults {
         return SftpTarget.builder().host(host).port(port)
                 .credentials(Credentials.privateKey(Interop.get("user"), Path.of(Interop.get("ssh.key")),
                         Interop.get("ssh.key.passphrase").toCharArray()))
-                .hostKeys(keys).baseDirectory(sftpBase())
+                .hostKeys(keys).baseDirectory(diskDir().toString())
                 .timeouts(Duration.ofSeconds(10))
                 .retryPolicy(retry).maxSessions(1).build();
     }
@@ -251,6 +258,31 @@ final class Faults {
             return "final file SHA-256 equal";
         }
         return "nothing at the final name";
+    }
+
+    /**
+     * The end of a case that injected {@code fault}: the final name holds nothing or the whole file, nothing leaked, the
+     * table says what happened; and the upload completed after retry, having cost at least one attempt.
+     *
+     * @param typedFailureAllowed a stall may end with a typed, retryable TIMEOUT or DATA_CHANNEL failure instead: vsftpd
+     *        keeps the stalled session (and its lock on the temporary file) until its own idle timeout, so every retry
+     *        within the attempts is refused
+     */
+    static void finish(Outcome o, Path disk, Path src, Resources before, String fault, boolean typedFailureAllowed)
+            throws Exception {
+        String intact = assertFinalIntact(o, disk, src);
+        String leaks = Resources.assertNoLeak(before);
+        FaultTable.detail(fault + " -> " + o.describe() + "; " + intact + "; " + leaks);
+        if (o.failure() != null && typedFailureAllowed) {
+            assertTrue(o.failure().retryable() && (o.failure().reason() == TransferException.Reason.TIMEOUT
+                    || o.failure().reason() == TransferException.Reason.DATA_CHANNEL), o.failure().toString());
+            return;
+        }
+        if (o.failure() != null) {
+            throw new AssertionError("expected the upload to complete after retry, got " + o.failure().reason() + ": "
+                    + o.failure().getMessage(), o.failure());
+        }
+        assertTrue(o.result().attempts() >= 2, "the fault should have cost an attempt: " + o.result().attempts());
     }
 
     static void clean(Path dir) throws IOException {
