@@ -91,6 +91,10 @@ final class FerryTrustManager extends X509ExtendedTrustManager {
         } else {
             try {
                 pkix.checkServerTrusted(chain, authType == null || authType.isEmpty() ? "UNKNOWN" : authType);
+                // PKIX does not check the dates of a trust anchor: a server certificate trusted directly (trustCertificate,
+                // --ca-cert with the server's own certificate) would be accepted after it expired. A pin is exempt: it
+                // names one certificate, whatever its dates.
+                leaf.checkValidity();
             } catch (CertificateException e) {
                 String what = e instanceof java.security.cert.CertificateExpiredException ? "has expired ("
                         + leaf.getNotAfter().toInstant() + ")"
@@ -98,18 +102,6 @@ final class FerryTrustManager extends X509ExtendedTrustManager {
                         : "is not trusted: " + rootMessage(e);
                 throw new UntrustedCertificateException("the server certificate (sha256:" + fp + ", " + leaf.getSubjectX500Principal()
                         + ") " + what, leaf, fp, e);
-            }
-            // PKIX does not check the dates of a trust anchor: a server certificate trusted directly (trustCertificate,
-            // --ca-cert with the server's own certificate) would be accepted after it expired. A pin is exempt: it names
-            // one certificate, whatever its dates.
-            try {
-                leaf.checkValidity();
-            } catch (java.security.cert.CertificateExpiredException e) {
-                throw new UntrustedCertificateException("the server certificate (sha256:" + fp + ", " + leaf.getSubjectX500Principal()
-                        + ") has expired (" + leaf.getNotAfter().toInstant() + ")", leaf, fp, e);
-            } catch (java.security.cert.CertificateNotYetValidException e) {
-                throw new UntrustedCertificateException("the server certificate (sha256:" + fp + ", " + leaf.getSubjectX500Principal()
-                        + ") is not valid yet (from " + leaf.getNotBefore().toInstant() + ")", leaf, fp, e);
             }
         }
         if (options.hostnameVerification() && !HostnameMatcher.matches(host, leaf)) {
