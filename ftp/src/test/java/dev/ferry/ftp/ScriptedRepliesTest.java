@@ -196,6 +196,24 @@ class ScriptedRepliesTest {
     }
 
     @Test
+    void noReplyAfterTheDataConnectionOpenedIsATimeoutAndClosesTheDataSocket() throws Exception {
+        server = new ScriptedFtpServer(certs).reply("STOR", "silent");
+        TargetConfig cfg = TargetConfig.builder(URI.create("ftps://bob@127.0.0.1:" + server.port() + "/in"))
+                .credentials(Credentials.password("bob", "Scripted-Secret-42".toCharArray()))
+                .tls(TlsOptions.builder().pinSha256(certs.sha256()).build()).timeouts(Duration.ofSeconds(1))
+                .retryPolicy(RetryPolicy.none()).build();
+        try (StorageTarget t = StorageTargets.open(cfg)) {
+            TransferException e = assertThrows(TransferException.class, () -> t.upload(upload()));
+            assertEquals(Reason.TIMEOUT, e.reason(), e.getMessage());
+            assertTrue(e.retryable());
+            assertTrue(e.getMessage().startsWith("no reply to STOR"), e.getMessage());
+            assertFalse(e.hint().contains("firewall"), e.hint());
+            // Commons Net leaves the connected data socket open when the reply fails; Ferry must close it.
+            assertTrue(server.silentDataClosed(Duration.ofSeconds(5)), "the data socket was left open");
+        }
+    }
+
+    @Test
     void plainFtpIsOnlyUsedWhenAskedAndSaysSo() throws Exception {
         server = new ScriptedFtpServer(null);
         try (StorageTarget t = target("ftp")) {

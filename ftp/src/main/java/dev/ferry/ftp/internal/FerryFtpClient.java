@@ -9,6 +9,7 @@ import javax.net.ssl.SSLSocket;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 
 /**
  * Commons Net's {@link FTPSClient} with the hooks Ferry needs, through its protected API only:
@@ -35,6 +36,8 @@ final class FerryFtpClient extends FTPSClient {
     private volatile Socket plainDataSocket;
     /** The socket the socket factory made last (a data socket while a data connection is being opened). */
     private volatile Socket lastCreated;
+    /** Set when the reply to the last data command timed out after its data socket had connected. */
+    private boolean noReplyAfterDataConnect;
     /** Set when the last data connection was opened but its TLS handshake failed. */
     private IOException dataHandshakeFailure;
 
@@ -100,6 +103,14 @@ final class FerryFtpClient extends FTPSClient {
         return dataHandshakeFailure;
     }
 
+    /**
+     * Whether the last data connection failed because the command's reply timed out after the passive data socket had
+     * connected (passive mode connects before sending the command), not because the data socket could not connect.
+     */
+    boolean noReplyAfterDataConnect() {
+        return noReplyAfterDataConnect;
+    }
+
     /** The data socket being used now (for the stall watchdog), or {@code null}. */
     Socket currentDataSocket() {
         return dataSocket;
@@ -121,6 +132,7 @@ final class FerryFtpClient extends FTPSClient {
     @Override
     protected Socket _openDataConnection_(String command, String arg) throws IOException {
         dataHandshakeFailure = null;
+        noReplyAfterDataConnect = false;
         lastCreated = null;
         Socket plain;
         try {
@@ -130,6 +142,7 @@ final class FerryFtpClient extends FTPSClient {
             // a broken control connection): close it here, or it stays open.
             Socket s = lastCreated;
             if (s != null && s != _socket_) {
+                noReplyAfterDataConnect = e instanceof SocketTimeoutException && s.isConnected();
                 closeQuietly(s);
             }
             throw e;

@@ -769,7 +769,7 @@ final class FtpConnection implements AutoCloseable {
             if (e instanceof SocketTimeoutException && client.currentDataSocket() != null) {
                 throw dataHandshakeFailure(command, e);
             }
-            if (e instanceof SocketTimeoutException && !String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("connect")) {
+            if (client.noReplyAfterDataConnect()) {
                 // The data connection was opened; the server did not answer the command on the control connection.
                 throw TransferException.builder(Reason.TIMEOUT, "no reply to " + command + " " + name + " within "
                         + config.replyTimeout().toSeconds() + " s after the passive data connection to " + host + ":" + port

@@ -27,7 +27,9 @@ import java.util.function.Function;
  * Special reply scripts for data commands: {@code "after-data:<reply>"} reads the data, then answers
  * {@code <reply>}; {@code "after-handshake:<reply>"} answers after the data TLS handshake without
  * reading, then closes the control connection if the code is 522 (as vsftpd does).
- * {@code "stall"} accepts the data connection and never reads from it.
+ * {@code "stall"} accepts the data connection and never reads from it. {@code "silent"} accepts the data
+ * connection and never answers the command (as a server blocked on a file lock); {@link #silentDataClosed(Duration)}
+ * tells whether the client closed that data connection.
  * {@link #refuseDataConnections()} announces a passive port nobody listens on.
  */
 public final class ScriptedFtpServer implements AutoCloseable {
@@ -38,6 +40,7 @@ public final class ScriptedFtpServer implements AutoCloseable {
     private final List<String> commands = new CopyOnWriteArrayList<>();
     private volatile boolean refuseData;
     private final List<Socket> stalled = new CopyOnWriteArrayList<>();
+    private final List<Socket> silent = new CopyOnWriteArrayList<>();
     private final Thread thread;
 
     public ScriptedFtpServer(TestCertificates certs) throws Exception {
@@ -57,6 +60,25 @@ public final class ScriptedFtpServer implements AutoCloseable {
         thread = new Thread(this::acceptLoop, "scripted-ftp");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /**
+     * Whether the client closed the data connection of the last {@code "silent"} command within {@code timeout}
+     * (an end of stream or a reset on this side); false if it is still open or there was none.
+     */
+    public boolean silentDataClosed(java.time.Duration timeout) {
+        if (silent.isEmpty()) {
+            return false;
+        }
+        Socket s = silent.get(silent.size() - 1);
+        try {
+            s.setSoTimeout((int) timeout.toMillis());
+            return s.getInputStream().read() < 0;
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     public int port() {
@@ -137,7 +159,8 @@ public final class ScriptedFtpServer implements AutoCloseable {
                 String arg = sp < 0 ? "" : line.substring(sp + 1);
                 Function<String, String> f = script.get(cmd);
                 String scripted = f == null ? null : f.apply(arg);
-                if (scripted != null && !scripted.startsWith("after-") && !scripted.equals("stall")) {
+                if (scripted != null && !scripted.startsWith("after-") && !scripted.equals("stall")
+                        && !scripted.equals("silent")) {
                     c.send(scripted);
                     if (scripted.startsWith("221") || scripted.startsWith("421")) {
                         return;
@@ -200,6 +223,11 @@ public final class ScriptedFtpServer implements AutoCloseable {
             case "STOR", "APPE" -> {
                 if (c.pasv == null) {
                     c.send("425 Use PASV first.");
+                    return true;
+                }
+                if ("silent".equals(scripted)) {
+                    // Take the data connection, answer nothing: the client waits for the reply to the command.
+                    silent.add(c.pasv.accept());
                     return true;
                 }
                 c.send("150 Ok to send data.");
@@ -275,6 +303,9 @@ public final class ScriptedFtpServer implements AutoCloseable {
     public void close() throws IOException {
         listener.close();
         for (Socket s : stalled) {
+            s.close();
+        }
+        for (Socket s : silent) {
             s.close();
         }
     }
