@@ -16,6 +16,7 @@ import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.cipher.BuiltinCiphers;
 import org.apache.sshd.common.cipher.Cipher;
 import org.apache.sshd.core.CoreModuleProperties;
+import org.apache.sshd.sftp.client.impl.DefaultSftpClient;
 
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -88,7 +89,7 @@ public final class SftpStorageTarget extends AbstractStorageTarget {
                 CoreModuleProperties.WINDOW_TIMEOUT.set(c, config().dataTimeout());
                 // How long a write request may wait to be sent (MINA's default is 30 s): a stalled connection fails
                 // within the data timeout, as a stalled FTP data connection does.
-                org.apache.sshd.sftp.client.impl.DefaultSftpClient.SFTP_CLIENT_CMD_TIMEOUT.set(c, config().dataTimeout());
+                DefaultSftpClient.SFTP_CLIENT_CMD_TIMEOUT.set(c, config().dataTimeout());
                 c.start();
                 client = c;
             }
