@@ -41,29 +41,41 @@ JAVA="${JAVA:-java}"
 
 now() { date +%s.%N; }
 mbps() { awk -v b="$BYTES" -v s="$1" 'BEGIN { printf "%.1f", b / 1e6 / s }'; }
-# run NAME command...: times one upload, checks the file on the server, records MB/s
 declare -A RESULTS
-run() {
-  local name=$1 remote=$2
-  shift 2
+# uploaded NAME REMOTE OUT command...: runs one upload (output in OUT) and checks that the whole file is on the
+# server; otherwise says why and records "fail" for NAME
+uploaded() {
+  local name=$1 remote=$2 out=$3
+  shift 3
   rm -f "$HOME_DIR/$remote"
-  local t0 t1
-  t0=$(now)
-  if ! "$@" >"$WORK/last.out" 2>&1; then
-    echo "  $name FAILED: $(tail -3 "$WORK/last.out")"
+  if ! "$@" >"$out" 2>&1; then
+    echo "  $name FAILED: $(tail -3 "$out")"
     RESULTS[$name]="${RESULTS[$name]:-} fail"
-    return
+    return 1
   fi
-  t1=$(now)
   local size
   size=$(stat -c %s "$HOME_DIR/$remote" 2>/dev/null || echo 0)
   if [ "$size" != "$BYTES" ]; then
     echo "  $name: wrong size on the server ($size)"
     RESULTS[$name]="${RESULTS[$name]:-} fail"
-    return
+    return 1
   fi
-  local r
-  r=$(mbps "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')")
+}
+# timed command...: runs the command and sets END to the time it ended
+timed() {
+  local rc=0
+  "$@" || rc=$?
+  END=$(now)
+  return $rc
+}
+# run NAME REMOTE command...: times one upload, checks the file on the server, records MB/s
+run() {
+  local name=$1 remote=$2
+  shift 2
+  local t0 r
+  t0=$(now)
+  uploaded "$name" "$remote" "$WORK/last.out" timed "$@" || return 0
+  r=$(mbps "$(awk -v a="$t0" -v b="$END" 'BEGIN { print b - a }')")
   echo "  $name: $r MB/s"
   RESULTS[$name]="${RESULTS[$name]:-} $r"
   rm -f "$HOME_DIR/$remote"
@@ -98,17 +110,8 @@ done
 warm() { # NAME REMOTE target-options... FILE URI
   local name=$1 remote=$2
   shift 2
-  rm -f "$HOME_DIR/$remote"
-  if ! "$JAVA" -cp "$JAR" dev.ferry.examples.cli.WarmBench --rounds "$ROUNDS" --remote-name "$remote" "$@" >"$WORK/warm.out" 2>&1; then
-    echo "  $name FAILED: $(tail -3 "$WORK/warm.out")"
-    RESULTS[$name]=" fail"
-    return
-  fi
-  if [ "$(stat -c %s "$HOME_DIR/$remote" 2>/dev/null || echo 0)" != "$BYTES" ]; then
-    echo "  $name: wrong size on the server"
-    RESULTS[$name]=" fail"
-    return
-  fi
+  uploaded "$name" "$remote" "$WORK/warm.out" \
+    "$JAVA" -cp "$JAR" dev.ferry.examples.cli.WarmBench --rounds "$ROUNDS" --remote-name "$remote" "$@" || return 0
   RESULTS[$name]=" $(awk '$1 == "round" { printf "%s ", $4 }' "$WORK/warm.out")"
   echo "  $name: ${RESULTS[$name]} MB/s (cold first upload: $(awk '$1 == "cold" { print $4 }' "$WORK/warm.out") MB/s)"
   rm -f "$HOME_DIR/$remote"
