@@ -81,7 +81,13 @@ run() {
   rm -f "$HOME_DIR/$remote"
 }
 
-ferry() { "$JAVA" -jar "$JAR" "$@"; }
+# Ferry's command line as a user runs it: the launcher, whose class-data archive the first upload makes
+ferry() { JAVA="$JAVA" examples/ferry "$@"; }
+head -c 1024 /dev/urandom > "$WORK/one-k.bin"
+ferry upload --password-env FERRY_BENCH_PASSWORD --ca-cert "$CERT" --remote-name k.bin "$WORK/one-k.bin" \
+  "ftps://$USER_NAME@127.0.0.1:2121/" >/dev/null
+ferry upload --key "$RSA_KEY" --known-hosts "$KNOWN_HOSTS" --remote-name k.bin "$WORK/one-k.bin" \
+  "sftp://$USER_NAME@127.0.0.1:2222$HOME_DIR" >/dev/null
 CURL=(curl -sS --fail --max-time 600 --netrc-file "$NETRC")
 SFTP_OPTS=(-q -P 2222 -i "$RSA_KEY" -o UserKnownHostsFile="$KNOWN_HOSTS" -o StrictHostKeyChecking=yes -o BatchMode=yes)
 
@@ -172,10 +178,10 @@ if [ -z "${QUICK:-}" ]; then
       done
       if wait "$pid"; then echo "ok ${hwm} KiB $(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }') s"; else echo "FAILED $(tail -2 "$WORK/mem.out")"; fi
     }
-    echo "  ftps vsftpd: $(peak "$JAVA" -Xmx64m -jar "$JAR" upload --password-env FERRY_BENCH_PASSWORD --ca-cert "$CERT" \
+    echo "  ftps vsftpd: $(peak env FERRY_JAVA_OPTS=-Xmx64m JAVA="$JAVA" examples/ferry upload --password-env FERRY_BENCH_PASSWORD --ca-cert "$CERT" \
       --remote-name huge1 "$HUGE" "ftps://$USER_NAME@127.0.0.1:2121/")"
     rm -f "$HOME_DIR/huge1"
-    echo "  sftp openssh: $(peak "$JAVA" -Xmx64m -jar "$JAR" upload --key "$RSA_KEY" --known-hosts "$KNOWN_HOSTS" \
+    echo "  sftp openssh: $(peak env FERRY_JAVA_OPTS=-Xmx64m JAVA="$JAVA" examples/ferry upload --key "$RSA_KEY" --known-hosts "$KNOWN_HOSTS" \
       --remote-name huge2 "$HUGE" "sftp://$USER_NAME@127.0.0.1:2222$HOME_DIR")"
     rm -f "$HOME_DIR/huge2"
 
@@ -199,7 +205,6 @@ if [ -z "${QUICK:-}" ]; then
 
     echo
     echo "Startup: one 1 KiB file (wall time, vsftpd FTPS TLS 1.2)"
-    head -c 1024 /dev/urandom > "$WORK/one-k.bin"
     for tool in ferry curl ferry curl ferry curl; do
       t0=$(now)
       if [ $tool = ferry ]; then
