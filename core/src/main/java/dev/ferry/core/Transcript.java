@@ -77,6 +77,8 @@ public final class Transcript {
     private final List<Line> head = new ArrayList<>();
     private final Deque<Line> tail = new ArrayDeque<>();
     private long omitted;
+    /** How many lines were ever added: the position of the next line. */
+    private long added;
 
     /** An empty transcript with the default bound. */
     public Transcript() {
@@ -142,6 +144,7 @@ public final class Transcript {
         String clean = maskSecrets(sanitize(text));
         Line line = new Line(clock.instant(), direction, clean);
         synchronized (this) {
+            added++;
             if (head.size() < headLines) {
                 head.add(line);
                 return;
@@ -172,6 +175,41 @@ public final class Transcript {
         List<String> out = new ArrayList<>(ls.size());
         for (Line l : ls) {
             out.add(l.render());
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * The position of the next line, for {@link #renderSince(long)}: take a mark before a step, render
+     * what the step added after it.
+     */
+    public synchronized long mark() {
+        return added;
+    }
+
+    /**
+     * The lines added since {@code mark} (from {@link #mark()}), rendered like {@link #render()}. Costs
+     * the number of those lines, not the size of the transcript. When some of them were left out to keep
+     * the bound, a note in their place says how many.
+     */
+    public synchronized List<String> renderSince(long mark) {
+        if (mark < 0 || mark > added) {
+            throw new IllegalArgumentException("not a mark of this transcript: " + mark);
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = (int) Math.min(mark, head.size()); i < head.size(); i++) {
+            out.add(head.get(i).render());
+        }
+        long tailStart = added - tail.size(); // the position of the first line kept in the tail
+        long gapFrom = Math.max(mark, head.size());
+        if (tailStart > gapFrom) {
+            out.add(Direction.NOTE.prefix() + "[" + (tailStart - gapFrom) + " lines omitted]");
+        }
+        long pos = tailStart;
+        for (Line l : tail) {
+            if (pos++ >= mark) {
+                out.add(l.render());
+            }
         }
         return List.copyOf(out);
     }

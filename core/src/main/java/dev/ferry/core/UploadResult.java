@@ -15,7 +15,9 @@ import java.util.List;
  * @param location a URL of the file without any secret, e.g. {@code ftps://alice@host:21/in/a.mp4}
  * @param resumedFrom the byte offset the upload continued from, 0 if it started from the beginning
  * @param connection the security facts of the connection that carried it
- * @param transcript the masked transcript lines of this upload's conversation
+ * @param transcript the masked transcript lines of this file's attempts: with the connection's set-up
+ *        ({@code AUTH TLS}, {@code PBSZ}, {@code PROT}, login) when the file opened the connection; the
+ *        whole conversation of a batch is {@link BatchResult#transcript()}
  */
 public record UploadResult(String remotePath, long bytes, Duration elapsed, int attempts, String protocol,
                            Verification verification, String location, long resumedFrom, ConnectionInfo connection,

@@ -68,6 +68,25 @@ class AbstractStorageTargetTest {
     }
 
     @Test
+    void eachFileOfABatchCarriesTheLinesOfItsOwnAttemptsOnly(@TempDir Path dir) throws Exception {
+        List<Upload> ups = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            ups.add(Upload.of(Files.writeString(dir.resolve("f" + i), "c" + i), "rec/f" + i));
+        }
+        try (FakeProvider.FakeTarget t = target(2, fastRetry(3))) {
+            t.failures.add(new TransferException(Reason.DATA_CHANNEL, "425 cannot open data connection"));
+            BatchResult r = t.uploadAll(ups);
+            List<String> first = r.files().get(0).transcript();
+            assertTrue(first.contains("> CONNECT") && first.contains("> STOR /base/rec/f0"), "the first file opened the connection: " + first);
+            assertTrue(String.join("\n", first).contains("attempt 1 of rec/f0 failed"), "its failed attempt is its own: " + first);
+            for (int i = 1; i < 300; i++) {
+                assertEquals(List.of("> STOR /base/rec/f" + i), r.files().get(i).transcript(), "file " + i);
+            }
+            assertTrue(r.transcript().contains("> STOR /base/rec/f299"), "the batch transcript has everything");
+        }
+    }
+
+    @Test
     void retriesTransientFailuresOnANewConnection(@TempDir Path dir) throws Exception {
         Path f = Files.writeString(dir.resolve("a"), "abc");
         try (FakeProvider.FakeTarget t = target(1, fastRetry(3))) {

@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.List;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
@@ -71,7 +72,7 @@ public final class FakeProvider implements StorageTargetProvider {
                         files.put(p.absolutePath().toString(), out.toByteArray());
                         t.sent("STOR " + p.absolutePath());
                         return new UploadResult(p.absolutePath().toString(), out.size(), Duration.ZERO, 1, "fake",
-                                Verification.SIZE, "fake://" + p.absolutePath(), 0, connectionInfo(), t.render());
+                                Verification.SIZE, "fake://" + p.absolutePath(), 0, connectionInfo(), List.of());
                     } catch (TransferException e) {
                         throw e;
                     } catch (IOException e) {

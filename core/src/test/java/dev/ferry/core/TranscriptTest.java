@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,5 +64,31 @@ class TranscriptTest {
         Transcript t = new Transcript();
         t.received("550 bad\rname\0");
         assertEquals("< 550 bad\\rname\\0", t.render().get(0));
+    }
+
+    @Test
+    void renderSinceGivesOnlyTheLinesAfterTheMarkWhereverTheyAreKept() {
+        Transcript t = new Transcript(10); // 5 head lines, 4 tail lines, 1 note
+        t.sent("AUTH TLS");
+        long m1 = t.mark();
+        t.sent("USER alice");
+        t.sent("PASS " + SECRET);
+        assertEquals(List.of("> USER alice", "> PASS ****"), t.renderSince(m1));
+        assertEquals(List.of(), t.renderSince(t.mark()));
+        assertEquals(t.render(), t.renderSince(0));
+        for (int i = 0; i < 20; i++) {
+            t.sent("CMD " + i);
+        }
+        long m2 = t.mark();
+        t.sent("STOR a");
+        t.received("226 ok");
+        assertEquals(List.of("> STOR a", "< 226 ok"), t.renderSince(m2), "lines after the mark, taken from the tail");
+        // From m1: the head lines after it, a note for what was dropped, then the tail.
+        List<String> since1 = t.renderSince(m1);
+        assertEquals(List.of("> USER alice", "> PASS ****", "> CMD 0", "> CMD 1", "* [16 lines omitted]", "> CMD 18", "> CMD 19",
+                "> STOR a", "< 226 ok"), since1);
+        // A mark whose lines were partly dropped: the note counts only the dropped lines after it.
+        assertEquals(List.of("* [2 lines omitted]", "> CMD 18", "> CMD 19", "> STOR a", "< 226 ok"), t.renderSince(m2 - 4));
+        assertThrows(IllegalArgumentException.class, () -> t.renderSince(t.mark() + 1));
     }
 }

@@ -49,7 +49,8 @@ public abstract class AbstractStorageTarget implements StorageTarget {
         /**
          * Uploads and publishes one file (atomically if asked), resuming a temporary file left by an
          * earlier attempt when the upload allows it. Writes its protocol lines to {@code transcript}.
-         * The result's {@code attempts} and {@code elapsed} are filled in by the caller.
+         * The result's {@code attempts}, {@code elapsed} and {@code transcript} (the lines of this file's
+         * attempts) are filled in by the caller, so a session returns an empty transcript.
          *
          * @throws TransferException on failure; if the session can no longer be used, {@link #isOpen()} must
          *         then return false
@@ -145,6 +146,7 @@ public abstract class AbstractStorageTarget implements StorageTarget {
         try {
             for (PreparedUpload p : prepared) {
                 long fileStart = System.nanoTime();
+                long fileMark = transcript.mark();
                 RetryPolicy policy = config.retryPolicy();
                 while (true) {
                     try {
@@ -161,7 +163,7 @@ public abstract class AbstractStorageTarget implements StorageTarget {
                         UploadResult r = session.upload(p, transcript);
                         results.add(new UploadResult(r.remotePath(), r.bytes(), Duration.ofNanos(System.nanoTime() - fileStart),
                                 p.attempt(), r.protocol(), r.verification(), r.location(), r.resumedFrom(), r.connection(),
-                                r.transcript()));
+                                transcript.renderSince(fileMark)));
                         break;
                     } catch (TransferException e) {
                         if (session != null && !session.isOpen()) {

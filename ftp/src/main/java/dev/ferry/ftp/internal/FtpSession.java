@@ -21,6 +21,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * A logged-in FTP session of the pool. It may replace its control connection by itself when the
@@ -138,7 +139,7 @@ final class FtpSession implements AbstractStorageTarget.Session {
             }
             RemotePath publishedPath = abs.withFileName(finalName);
             return new UploadResult(publishedPath.toString(), total, Duration.ZERO, p.attempt(), target.protocol(), done,
-                    location(publishedPath), offset, conn.info(), t.render());
+                    location(publishedPath), offset, conn.info(), List.of());
         }
     }
 

@@ -377,7 +377,7 @@ final class SftpConnection implements AbstractStorageTarget.Session {
                 publish(tempPath, publishAs, u.existing(), t);
             }
             return new UploadResult(publishAs, total, Duration.ZERO, p.attempt(), "sftp", done, location(publishAs), offset, info,
-                    t.render());
+                    List.of());
         } catch (TransferException e) {
             cleanUp(u, target, u.resume() && e.retryable() && sent[0] + offset > 0);
             throw e;
