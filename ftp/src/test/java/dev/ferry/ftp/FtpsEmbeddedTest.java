@@ -109,7 +109,27 @@ class FtpsEmbeddedTest {
                 assertEquals(TestFiles.sha256(f), TestFiles.sha256(server.home().resolve("in/batch/" + f.getFileName())));
             }
             assertEquals(1, r.transcript().stream().filter(l -> l.contains("> AUTH TLS")).count());
+            // Each file carries its own lines: the first the connection's set-up, the others only their transfer.
+            assertTrue(r.files().get(0).transcript().contains("> AUTH TLS"), r.files().get(0).transcript().toString());
+            List<String> last = r.files().get(19).transcript();
+            assertFalse(last.contains("> AUTH TLS"), last.toString());
+            assertTrue(last.contains("> STOR " + sources.get(19).getFileName() + ".ferry-part"), last.toString());
+            assertFalse(last.stream().anyMatch(l -> l.contains(sources.get(18).getFileName().toString())), last.toString());
         }
+    }
+
+    @Test
+    void overwritingLooksAtTheFinalNameOnlyIfTheRenameNeedsItAndReplacesTheFile() throws Exception {
+        Path a = TestFiles.random(dir, "ow-a.bin", 5000);
+        Path b = TestFiles.random(dir, "ow-b.bin", 7000);
+        try (StorageTarget t = StorageTargets.open(config(pinned()).build())) {
+            t.upload(Upload.of(a, "ow/same.bin"));
+            UploadResult r = t.upload(Upload.of(b, "ow/same.bin"));
+            List<String> beforeStor = r.transcript().subList(0, r.transcript().indexOf("> STOR same.bin.ferry-part"));
+            assertFalse(beforeStor.contains("> SIZE same.bin"), "the default OVERWRITE policy needs no look first: " + r.transcript());
+            assertTrue(r.transcript().contains("> RNTO same.bin"), r.transcript().toString());
+        }
+        assertEquals(TestFiles.sha256(b), TestFiles.sha256(server.home().resolve("in/ow/same.bin")));
     }
 
     @Test

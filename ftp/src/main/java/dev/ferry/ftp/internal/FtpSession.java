@@ -74,14 +74,15 @@ final class FtpSession implements AbstractStorageTarget.Session {
         conn.cd(abs.parent(), u.createDirectories());
         String requested = abs.fileName();
         String finalName = requested;
-        long existing = conn.size(requested);
-        if (existing >= 0 || existing == -2 && u.existing() != ExistingFile.OVERWRITE) {
-            if (u.existing() == ExistingFile.FAIL && existing >= 0) {
+        // OVERWRITE needs no look at the final name (the rename replaces it): one round trip less per file.
+        long existing = u.existing() == ExistingFile.OVERWRITE ? -1 : conn.size(requested);
+        if (existing >= 0) {
+            if (u.existing() == ExistingFile.FAIL) {
                 throw TransferException.builder(Reason.EXISTS, abs + " already exists on the server (" + existing + " bytes)")
                         .hint("choose another name, or the OVERWRITE or RENAME_UNIQUE policy (--exists overwrite|rename)")
                         .retryable(false).transcript(t).build();
             }
-            if (u.existing() == ExistingFile.RENAME_UNIQUE && existing >= 0) {
+            if (u.existing() == ExistingFile.RENAME_UNIQUE) {
                 finalName = uniqueName(requested);
                 t.note(requested + " exists; publishing as " + finalName);
             }

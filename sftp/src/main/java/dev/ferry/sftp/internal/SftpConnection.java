@@ -41,7 +41,9 @@ import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One SSH connection with its SFTP channel: the phases of the connection test and a pooled session that
@@ -60,6 +62,8 @@ final class SftpConnection implements AbstractStorageTarget.Session {
     private ConnectionInfo info;
     private String base;
     private boolean broken;
+    /** Directories seen to exist on this connection: a batch into one directory stats it once, not per file. */
+    private final Set<String> knownDirectories = new HashSet<>();
 
     SftpConnection(SftpStorageTarget target, Transcript transcript) {
         this.target = target;
@@ -255,11 +259,12 @@ final class SftpConnection implements AbstractStorageTarget.Session {
     }
 
     private void mkdirs(String dir) throws IOException {
-        if (dir.equals("/") || dir.isEmpty()) {
+        if (dir.equals("/") || dir.isEmpty() || knownDirectories.contains(dir)) {
             return;
         }
         try {
             if (sftp.stat(dir).isDirectory()) {
+                knownDirectories.add(dir);
                 return;
             }
         } catch (SftpException e) {
@@ -277,6 +282,7 @@ final class SftpConnection implements AbstractStorageTarget.Session {
                 throw e;
             }
         }
+        knownDirectories.add(dir);
     }
 
     private String path(RemotePath p) {
@@ -339,7 +345,8 @@ final class SftpConnection implements AbstractStorageTarget.Session {
             if (u.createDirectories()) {
                 mkdirs(dir);
             }
-            long existing = statSize(finalPath);
+            // OVERWRITE needs no look at the final name (the rename replaces it): one round trip less per file.
+            long existing = u.existing() == ExistingFile.OVERWRITE ? -1 : statSize(finalPath);
             String publishAs = finalPath;
             if (existing >= 0 && u.existing() == ExistingFile.FAIL) {
                 throw TransferException.builder(Reason.EXISTS, finalPath + " already exists on the server (" + existing + " bytes)")
@@ -358,7 +365,18 @@ final class SftpConnection implements AbstractStorageTarget.Session {
             }
             long start = System.nanoTime();
             if (offset < length || length <= 0) {
-                write(u, target, offset, length, sent);
+                try {
+                    write(u, target, offset, length, sent);
+                } catch (SftpException e) {
+                    if (e.getStatus() != SftpConstants.SSH_FX_NO_SUCH_FILE || !u.createDirectories() || sent[0] > 0
+                            || !knownDirectories.contains(dir)) {
+                        throw e;
+                    }
+                    // The directory was there for an earlier file of this connection and is gone: make it again.
+                    knownDirectories.clear();
+                    mkdirs(dir);
+                    write(u, target, offset, length, sent);
+                }
             }
             long total = length >= 0 ? length : sent[0];
             t.note("wrote " + target + ": " + (sent[0]) + " bytes" + (offset > 0 ? " from offset " + offset : "") + " in "

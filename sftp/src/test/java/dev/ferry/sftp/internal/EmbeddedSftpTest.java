@@ -1,5 +1,10 @@
 package dev.ferry.sftp.internal;
 
+import java.util.ArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.sshd.sftp.common.SftpConstants;
+import org.apache.sshd.sftp.server.SftpEventListener;
+import org.apache.sshd.server.session.ServerSession;
 import dev.ferry.sftp.SftpTarget;
 
 import dev.ferry.core.Credentials;
@@ -62,6 +67,8 @@ class EmbeddedSftpTest {
     static SshServer server;
     static String fingerprint;
     static Path ed25519Key;
+    /** STAT and LSTAT requests the server received. */
+    static final AtomicInteger STATS = new AtomicInteger();
 
     @BeforeAll
     static void start() throws Exception {
@@ -99,6 +106,14 @@ class EmbeddedSftpTest {
                 return SftpFileSystemAccessor.super.openFile(subsystem, fileHandle, file, handle, options, attrs);
             }
         }).build()));
+        ((SftpSubsystemFactory) server.getSubsystemFactories().get(0)).addSftpEventListener(new SftpEventListener() {
+            @Override
+            public void received(ServerSession session, int type, int id) {
+                if (type == SftpConstants.SSH_FXP_STAT || type == SftpConstants.SSH_FXP_LSTAT) {
+                    STATS.incrementAndGet();
+                }
+            }
+        });
         server.setFileSystemFactory(new VirtualFileSystemFactory(root));
         server.start();
         KeyPair host = server.getKeyPairProvider().loadKeys(null).iterator().next();
@@ -209,6 +224,34 @@ class EmbeddedSftpTest {
         }
         assertEquals(TestFiles.sha256(f), TestFiles.sha256(root.resolve("in/r.bin")));
         assertFalse(Files.exists(root.resolve("in/r.bin.ferry-part")));
+    }
+
+    @Test
+    void aBatchIntoOneDirectoryStatsItOnceAndAGoneDirectoryIsMadeAgain() throws Exception {
+        List<Upload> batch = new ArrayList<>();
+        List<Path> sources = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            Path f = TestFiles.random(dir, "batch" + i, 1000 + i);
+            sources.add(f);
+            batch.add(Upload.of(f, "b/c/f" + i));
+        }
+        try (StorageTarget t = builder().build()) {
+            int before = STATS.get();
+            t.uploadAll(batch);
+            int stats = STATS.get() - before;
+            // Per file: the temporary name (resume) and the size check after writing; the directories once.
+            assertTrue(stats <= 2 * 10 + 3, "stat requests for 10 files: " + stats);
+            for (int i = 0; i < 10; i++) {
+                assertEquals(TestFiles.sha256(sources.get(i)), TestFiles.sha256(root.resolve("in/b/c/f" + i)));
+            }
+            // The directory goes away between two uploads on the same (pooled) connection: it is made again.
+            try (var files = Files.walk(root.resolve("in/b"))) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+            UploadResult r = t.upload(Upload.of(sources.get(0), "b/c/again"));
+            assertTrue(String.join("\n", r.transcript()).contains("reusing a logged-in session"), "same connection");
+            assertEquals(TestFiles.sha256(sources.get(0)), TestFiles.sha256(root.resolve("in/b/c/again")));
+        }
     }
 
     @Test
