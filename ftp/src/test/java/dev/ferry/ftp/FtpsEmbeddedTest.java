@@ -119,6 +119,20 @@ class FtpsEmbeddedTest {
     }
 
     @Test
+    void aDirectoryRemovedWhileTheSessionWasPooledIsMadeAgain() throws Exception {
+        Path a = TestFiles.random(dir, "gone-a.bin", 3000);
+        try (StorageTarget t = StorageTargets.open(config(pinned()).build())) {
+            t.upload(Upload.of(a, "gone/d/a.bin"));
+            try (var files = Files.walk(server.home().resolve("in/gone"))) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+            UploadResult r = t.upload(Upload.of(a, "gone/d/b.bin"));
+            assertTrue(r.transcript().stream().anyMatch(l -> l.startsWith("* reusing a logged-in session")), r.transcript().toString());
+        }
+        assertEquals(TestFiles.sha256(a), TestFiles.sha256(server.home().resolve("in/gone/d/b.bin")));
+    }
+
+    @Test
     void overwritingLooksAtTheFinalNameOnlyIfTheRenameNeedsItAndReplacesTheFile() throws Exception {
         Path a = TestFiles.random(dir, "ow-a.bin", 5000);
         Path b = TestFiles.random(dir, "ow-b.bin", 7000);

@@ -369,6 +369,11 @@ final class FtpConnection implements AutoCloseable {
     // ---- directories -------------------------------------------------------------------------------------
 
     /** Changes to a directory, creating missing ones one level at a time if asked. */
+    /** The next {@link #cd} sends {@code CWD} even to the directory it is in. */
+    void forgetWorkingDirectory() {
+        cwd = null;
+    }
+
     void cd(RemotePath dir, boolean create) throws TransferException {
         String path = dir.toString();
         if (path.equals(cwd)) {

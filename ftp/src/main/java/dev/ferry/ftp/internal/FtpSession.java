@@ -255,6 +255,8 @@ final class FtpSession implements AbstractStorageTarget.Session {
     @Override
     public boolean isUsable(Transcript transcript) {
         conn.useTranscript(transcript);
+        // While the session sat in the pool its directory may have been removed: change into it again.
+        conn.forgetWorkingDirectory();
         return conn.isOpen() && conn.noop();
     }
 
