@@ -61,7 +61,9 @@ public final class FtpReplies {
                     + "; check that the user may write to this directory");
         }
         if (code == 551) {
-            return new Verdict(Reason.PERMISSION, false, "the server refused the page type or name");
+            // RFC 959's "page type unknown"; servers use it for a file they could not write.
+            return new Verdict(Reason.PERMISSION, false, "the server could not write the file; check that the directory "
+                    + "exists, the user may write to it, and the server's disk");
         }
         if (code >= 400 && code < 500) {
             return new Verdict(Reason.PROTOCOL, true, "a temporary server error; it may work on a retry");

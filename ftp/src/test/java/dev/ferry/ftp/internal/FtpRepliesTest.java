@@ -21,6 +21,9 @@ class FtpRepliesTest {
         assertEquals(Reason.PROTOCOL, FtpReplies.classify("STOR", 451, "451 Local error").reason());
         assertTrue(FtpReplies.classify("STOR", 451, "451 Local error").retryable());
         assertFalse(FtpReplies.classify("PASS", 530, "530").retryable());
+        FtpReplies.Verdict v551 = FtpReplies.classify("STOR", 551, "551 /in/a.bin: Error on output file.");
+        assertEquals(Reason.PERMISSION, v551.reason());
+        assertTrue(v551.hint().contains("could not write the file"), v551.hint());
     }
 
     @Test
