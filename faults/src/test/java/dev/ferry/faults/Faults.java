@@ -49,6 +49,8 @@ final class Faults {
     static final String FTP_BASE = "/faults";
     /** The data timeout of the fault cases: a stall longer than this must end the attempt. */
     static final Duration DATA_TIMEOUT = Duration.ofSeconds(3);
+    /** The SFTP cases' connect, reply and data timeout. */
+    static final Duration SFTP_TIMEOUT = Duration.ofSeconds(10);
 
     private Faults() {
     }
@@ -153,7 +155,7 @@ final class Faults {
                 .credentials(Credentials.privateKey(Interop.get("user"), Path.of(Interop.get("ssh.key")),
                         Interop.get("ssh.key.passphrase").toCharArray()))
                 .hostKeys(keys).baseDirectory(diskDir().toString())
-                .timeouts(Duration.ofSeconds(10))
+                .timeouts(SFTP_TIMEOUT)
                 .retryPolicy(retry).maxSessions(1).build();
     }
 

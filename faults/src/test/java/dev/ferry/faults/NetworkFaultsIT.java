@@ -83,6 +83,12 @@ class NetworkFaultsIT {
     /** Uploads {@code <id>-sftp.bin} to OpenSSH through a proxy with a fault armed on it, then checks it. */
     private static void sftpCase(String id, long size, String fault, boolean typedFailureAllowed,
                                  java.util.function.Function<FaultProxy, Armed> arm) throws Exception {
+        sftpCase(id, size, fault, typedFailureAllowed, arm, null);
+    }
+
+    /** @param within when not null, the case must end (completed or failed) within this time */
+    private static void sftpCase(String id, long size, String fault, boolean typedFailureAllowed,
+                                 java.util.function.Function<FaultProxy, Armed> arm, Duration within) throws Exception {
         String name = id + "-sftp.bin";
         Path src = Faults.source(name, size);
         Path disk = Faults.prepare(name);
@@ -91,9 +97,15 @@ class NetworkFaultsIT {
         boolean fired;
         try (FaultProxy proxy = Faults.sshProxy()) {
             Armed armed = arm.apply(proxy);
+            long start = System.nanoTime();
             try (StorageTarget t = Faults.sftp(proxy, Faults.retries(4))) {
                 o = Faults.outcome("sshd-" + id, () -> t.upload(Upload.builder().source(src).remotePath(name)
                         .progress(armed.progress()).build()));
+            }
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            if (within != null) {
+                assertTrue(took.compareTo(within) < 0, fault + ": took " + took.toMillis() + " ms, more than " + within.toMillis()
+                        + " ms (" + o.describe() + ")");
             }
             fired = armed.fired().getAsBoolean();
         }
@@ -137,6 +149,9 @@ class NetworkFaultsIT {
     @Test
     @DisplayName("sshd|SSH connection stalled longer than the idle timeout")
     void sftpStall() throws Exception {
-        sftpCase("stall", SIZE, "SSH stalled at 30 % (timeout 10 s)", true, proxy -> Armed.byProxy(proxy.stallUpstreamAfter(SIZE * 3 / 10)));
+        // The stalled attempt must end after one data timeout, not three (the pending writes, then closing the
+        // file handle over the stalled connection, each waited a data timeout): one stall, a retry, a resume.
+        sftpCase("stall", SIZE, "SSH stalled at 30 % (data timeout " + Faults.SFTP_TIMEOUT.toSeconds() + " s)", true,
+                proxy -> Armed.byProxy(proxy.stallUpstreamAfter(SIZE * 3 / 10)), Faults.SFTP_TIMEOUT.multipliedBy(2));
     }
 }

@@ -411,43 +411,90 @@ final class SftpConnection implements AbstractStorageTarget.Session {
                 : EnumSet.of(SftpClient.OpenMode.Write, SftpClient.OpenMode.Create, SftpClient.OpenMode.Truncate);
         byte[] buf = new byte[target.length() > 0 ? this.target.writeSize() : 0];
         long last = 0;
-        try (InputStream in = offset > 0 ? u.source().openAt(offset) : u.source().open();
-             OutputStream out = sftp.write(target, this.target.writeSize(), modes)) {
-            if (offset > 0 && out instanceof SftpOutputStreamAsync async) {
-                async.setOffset(offset);
-            }
-            long want = length < 0 ? Long.MAX_VALUE : length - offset;
-            while (sent[0] < want) {
-                int n;
-                try {
-                    n = in.read(buf, 0, (int) Math.min(buf.length, want - sent[0]));
-                } catch (IOException e) {
-                    throw TransferException.builder(Reason.BAD_INPUT, "reading the source failed: " + e.getMessage()).cause(e)
-                            .retryable(false).transcript(transcript).build();
+        try (InputStream in = offset > 0 ? u.source().openAt(offset) : u.source().open()) {
+            OutputStream out = sftp.write(target, this.target.writeSize(), modes);
+            try {
+                if (offset > 0 && out instanceof SftpOutputStreamAsync async) {
+                    async.setOffset(offset);
                 }
-                if (n < 0) {
-                    if (length < 0) {
-                        break;
+                long want = length < 0 ? Long.MAX_VALUE : length - offset;
+                while (sent[0] < want) {
+                    int n;
+                    try {
+                        n = in.read(buf, 0, (int) Math.min(buf.length, want - sent[0]));
+                    } catch (IOException e) {
+                        throw TransferException.builder(Reason.BAD_INPUT, "reading the source failed: " + e.getMessage()).cause(e)
+                                .retryable(false).transcript(transcript).build();
                     }
-                    throw TransferException.builder(Reason.BAD_INPUT, "the source ended after " + (offset + sent[0]) + " of " + length
-                            + " bytes: it shrank while being uploaded; the partial upload was not published")
+                    if (n < 0) {
+                        if (length < 0) {
+                            break;
+                        }
+                        throw TransferException.builder(Reason.BAD_INPUT, "the source ended after " + (offset + sent[0]) + " of " + length
+                                + " bytes: it shrank while being uploaded; the partial upload was not published")
+                                .retryable(false).transcript(transcript).build();
+                    }
+                    try {
+                        out.write(buf, 0, n);
+                    } catch (IOException e) {
+                        closeAfterWriteFailure(out, e);
+                        throw e;
+                    }
+                    sent[0] += n;
+                    long now = System.nanoTime();
+                    if (now - last > 200_000_000L) {
+                        u.progress().onProgress(u.remotePath(), offset + sent[0], length);
+                        last = now;
+                    }
+                }
+                if (length >= 0 && in.read() >= 0) {
+                    throw TransferException.builder(Reason.BAD_INPUT, "the source has more than the " + length + " bytes it had when the "
+                            + "upload started: it grew while being uploaded; the partial upload was not published")
                             .retryable(false).transcript(transcript).build();
                 }
-                out.write(buf, 0, n);
-                sent[0] += n;
-                long now = System.nanoTime();
-                if (now - last > 200_000_000L) {
-                    u.progress().onProgress(u.remotePath(), offset + sent[0], length);
-                    last = now;
-                }
+            } catch (TransferException | RuntimeException e) {
+                // The source failed, the connection is fine: close the file handle properly.
+                closeAfterFailure(out, e);
+                throw e;
             }
-            if (length >= 0 && in.read() >= 0) {
-                throw TransferException.builder(Reason.BAD_INPUT, "the source has more than the " + length + " bytes it had when the "
-                        + "upload started: it grew while being uploaded; the partial upload was not published")
-                        .retryable(false).transcript(transcript).build();
+            try {
+                out.close(); // sends what is pending and waits for every write's status
+            } catch (IOException e) {
+                closeAfterWriteFailure(out, e);
+                throw e;
             }
         }
         u.progress().onProgress(u.remotePath(), offset + sent[0], length);
+    }
+
+    /**
+     * A write failed. A status from the server (no space, permission) leaves the connection usable: close the
+     * handle properly. Otherwise the connection stalled or broke: closing the handle over it would wait a data
+     * timeout for the pending writes and another for the close itself, so close the session at once and the
+     * upload fails within one data timeout, and the retry starts.
+     */
+    private void closeAfterWriteFailure(OutputStream out, IOException failure) {
+        if (failure instanceof SftpException) {
+            closeAfterFailure(out, failure);
+            return;
+        }
+        broken = true;
+        if (session != null) {
+            session.close(true);
+        }
+        try {
+            out.close();
+        } catch (IOException ignored) {
+            // the session is closed; nothing is pending any more
+        }
+    }
+
+    private static void closeAfterFailure(OutputStream out, Exception failure) {
+        try {
+            out.close();
+        } catch (IOException e) {
+            failure.addSuppressed(e);
+        }
     }
 
     private void publish(String temp, String finalPath, ExistingFile policy, Transcript t) throws IOException, TransferException {
