@@ -1,5 +1,6 @@
 package dev.ferry.faults;
 
+import dev.ferry.core.Upload;
 import dev.ferry.core.Credentials;
 import dev.ferry.core.HostKeys;
 import dev.ferry.core.ProgressListener;
@@ -285,6 +286,11 @@ final class Faults {
                     + o.failure().getMessage(), o.failure());
         }
         assertTrue(o.result().attempts() >= 2, "the fault should have cost an attempt: " + o.result().attempts());
+        try (Stream<Path> s = Files.list(disk.getParent())) {
+            List<String> left = s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith(disk.getFileName().toString()) && n.endsWith(Upload.TEMP_SUFFIX)).toList();
+            assertTrue(left.isEmpty(), "temporary files left after the upload completed: " + left);
+        }
     }
 
     static void clean(Path dir) throws IOException {

@@ -369,6 +369,14 @@ final class FtpConnection implements AutoCloseable {
     // ---- directories -------------------------------------------------------------------------------------
 
     /** Changes to a directory, creating missing ones one level at a time if asked. */
+    /**
+     * Whether the last data command got no reply although its data connection opened: the server is
+     * blocked on the file, typically by another of its sessions that holds the file's lock.
+     */
+    boolean lastCommandBlocked() {
+        return client.noReplyAfterDataConnect();
+    }
+
     /** The next {@link #cd} sends {@code CWD} even to the directory it is in. */
     void forgetWorkingDirectory() {
         cwd = null;

@@ -52,6 +52,11 @@ final class FtpSession implements AbstractStorageTarget.Session {
         try {
             return uploadOnce(p, t);
         } catch (TransferException e) {
+            if (e.reason() == Reason.TIMEOUT && p.upload().atomic() && conn.lastCommandBlocked()) {
+                target.temporaryBlocked(p);
+                t.note("the server did not answer for the temporary file: a stalled session of an earlier attempt may still "
+                        + "hold it; the next attempt writes " + target.temporaryName(p) + " from the start instead");
+            }
             if (e.reason() == Reason.DATA_CHANNEL && conn.lastTransferRefusedReuse() && conn.transfers() >= 1) {
                 t.note("the server refused to resume the TLS session after " + conn.transfers()
                         + " data connection(s) on this control connection (it sent no new session ticket); reconnecting and "
@@ -87,7 +92,7 @@ final class FtpSession implements AbstractStorageTarget.Session {
                 t.note(requested + " exists; publishing as " + finalName);
             }
         }
-        String storeName = u.atomic() ? p.temporaryName() : finalName;
+        String storeName = u.atomic() ? target.temporaryName(p) : finalName;
         long length = p.sourceLength();
         long offset = 0;
         if (u.atomic() && u.resume() && length > 0) {
@@ -137,6 +142,11 @@ final class FtpSession implements AbstractStorageTarget.Session {
             Verification done = verify(u, storeName, total, t);
             if (u.atomic()) {
                 publish(u, storeName, finalName, t);
+                for (String held : target.publishedAfterBlocked(p)) {
+                    // Unlinking works even while the stalled session holds the file open.
+                    t.note(conn.delete(held) ? "removed " + held + ", left by the stalled attempt"
+                            : "could not remove " + held + ", left by the stalled attempt");
+                }
             }
             RemotePath publishedPath = abs.withFileName(finalName);
             return new UploadResult(publishedPath.toString(), total, Duration.ZERO, p.attempt(), target.protocol(), done,

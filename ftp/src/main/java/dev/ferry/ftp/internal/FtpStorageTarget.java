@@ -8,14 +8,19 @@ import dev.ferry.core.TargetInfo;
 import dev.ferry.core.TlsOptions;
 import dev.ferry.core.Transcript;
 import dev.ferry.core.TransferException;
+import dev.ferry.core.Upload;
 import dev.ferry.core.spi.AbstractStorageTarget;
+import dev.ferry.core.spi.PreparedUpload;
 import dev.ferry.core.spi.ProbeRecorder;
 import dev.ferry.ftp.FtpSecurity;
 
 import java.io.ByteArrayInputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -32,6 +37,12 @@ public final class FtpStorageTarget extends AbstractStorageTarget {
     private final FtpSettings settings;
     private final AtomicBoolean bouncyCastleForTls12 = new AtomicBoolean();
     private final AtomicInteger transfersPerConnection = new AtomicInteger();
+    /**
+     * Temporary files a server session of ours still holds (an attempt stalled and the server kept its
+     * session and the file's lock; vsftpd does), by their absolute path: how many were given up for that
+     * upload. Later attempts write a fresh temporary file instead of waiting for that lock.
+     */
+    private final ConcurrentHashMap<String, Integer> blockedTemporaries = new ConcurrentHashMap<>();
     private final Object schedulerLock = new Object();
     private ScheduledExecutorService scheduler;
 
@@ -180,5 +191,29 @@ public final class FtpStorageTarget extends AbstractStorageTarget {
                 scheduler.shutdownNow();
             }
         }
+    }
+
+    /**
+     * The temporary name for an atomic upload: {@code <name>.ferry-part}, or {@code <name>.retryN.ferry-part}
+     * after N temporary files of this upload were found held by a stalled session of the server.
+     */
+    String temporaryName(PreparedUpload p) {
+        int given = blockedTemporaries.getOrDefault(p.temporaryPath().toString(), 0);
+        return given == 0 ? p.temporaryName() : p.absolutePath().fileName() + ".retry" + given + Upload.TEMP_SUFFIX;
+    }
+
+    /** The server did not answer a STOR or APPE of the upload's current temporary file: it is held. */
+    void temporaryBlocked(PreparedUpload p) {
+        blockedTemporaries.merge(p.temporaryPath().toString(), 1, Integer::sum);
+    }
+
+    /** The upload was published; returns the held temporary names to remove (oldest first) and forgets them. */
+    List<String> publishedAfterBlocked(PreparedUpload p) {
+        Integer given = blockedTemporaries.remove(p.temporaryPath().toString());
+        List<String> names = new ArrayList<>();
+        for (int i = 0; given != null && i < given; i++) {
+            names.add(i == 0 ? p.temporaryName() : p.absolutePath().fileName() + ".retry" + i + Upload.TEMP_SUFFIX);
+        }
+        return names;
     }
 }
