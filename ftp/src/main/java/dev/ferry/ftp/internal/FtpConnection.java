@@ -368,7 +368,6 @@ final class FtpConnection implements AutoCloseable {
 
     // ---- directories -------------------------------------------------------------------------------------
 
-    /** Changes to a directory, creating missing ones one level at a time if asked. */
     /**
      * Whether the last data command got no reply although its data connection opened: the server is
      * blocked on the file, typically by another of its sessions that holds the file's lock.
@@ -382,6 +381,7 @@ final class FtpConnection implements AutoCloseable {
         cwd = null;
     }
 
+    /** Changes to a directory, creating missing ones one level at a time if asked. */
     void cd(RemotePath dir, boolean create) throws TransferException {
         String path = dir.toString();
         if (path.equals(cwd)) {

@@ -198,7 +198,11 @@ public final class FtpStorageTarget extends AbstractStorageTarget {
      * after N temporary files of this upload were found held by a stalled session of the server.
      */
     String temporaryName(PreparedUpload p) {
-        int given = blockedTemporaries.getOrDefault(p.temporaryPath().toString(), 0);
+        return temporaryName(p, blockedTemporaries.getOrDefault(p.temporaryPath().toString(), 0));
+    }
+
+    /** The upload's temporary name after {@code given} held ones. */
+    private static String temporaryName(PreparedUpload p, int given) {
         return given == 0 ? p.temporaryName() : p.absolutePath().fileName() + ".retry" + given + Upload.TEMP_SUFFIX;
     }
 
@@ -212,7 +216,7 @@ public final class FtpStorageTarget extends AbstractStorageTarget {
         Integer given = blockedTemporaries.remove(p.temporaryPath().toString());
         List<String> names = new ArrayList<>();
         for (int i = 0; given != null && i < given; i++) {
-            names.add(i == 0 ? p.temporaryName() : p.absolutePath().fileName() + ".retry" + i + Upload.TEMP_SUFFIX);
+            names.add(temporaryName(p, i));
         }
         return names;
     }
