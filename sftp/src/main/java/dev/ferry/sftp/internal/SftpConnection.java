@@ -479,9 +479,7 @@ final class SftpConnection implements AbstractStorageTarget.Session {
             return;
         }
         broken = true;
-        if (session != null) {
-            session.close(true);
-        }
+        close(); // a broken connection's session is closed at once
         try {
             out.close();
         } catch (IOException ignored) {
