@@ -9,16 +9,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -36,9 +34,6 @@ class LauncherIT {
     private EmbeddedFtpServer server;
     private Path cache;
 
-    record Run(int exit, String out, String err) {
-    }
-
     @BeforeEach
     void start() throws Exception {
         server = EmbeddedFtpServer.startPlain(dir);
@@ -50,29 +45,21 @@ class LauncherIT {
         server.close();
     }
 
-    private Run ferry(Map<String, String> extraEnv, String... args) throws IOException, InterruptedException {
+    private JarRunner.Result ferry(Map<String, String> extraEnv, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of("ferry").toAbsolutePath().toString()); // executed directly: the file must be executable
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        Map<String, String> env = pb.environment();
-        env.put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        Map<String, String> env = new HashMap<>();
+        env.put("JAVA", JarRunner.java());
         env.put("XDG_CACHE_HOME", cache.toString());
         env.put("FERRY_LAUNCHER_TEST_PASSWORD", EmbeddedFtpServer.PASSWORD);
-        env.remove("FERRY_JAVA_OPTS");
-        env.remove("FERRY_CDS");
+        env.put("FERRY_JAVA_OPTS", ""); // the launcher's defaults, whatever the environment running the tests has
+        env.put("FERRY_CDS", "on");
         env.putAll(extraEnv);
-        Path out = Files.createTempFile(dir, "out", ".txt");
-        Path err = Files.createTempFile(dir, "err", ".txt");
-        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("ferry " + String.join(" ", args) + " did not finish in 120 s");
-        }
-        return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        return JarRunner.exec(cmd, env, Duration.ofSeconds(120));
     }
 
-    private Run upload(Map<String, String> env, Path file, String remoteName) throws IOException, InterruptedException {
+    private JarRunner.Result upload(Map<String, String> env, Path file, String remoteName) throws IOException, InterruptedException {
         return ferry(env, "upload", "--json", "--password-env", "FERRY_LAUNCHER_TEST_PASSWORD", "--remote-name", remoteName,
                 file.toString(), "ftp://" + EmbeddedFtpServer.USER + "@127.0.0.1:" + server.port() + "/");
     }
@@ -87,7 +74,7 @@ class LauncherIT {
         }
     }
 
-    private void assertUploaded(Run r, Path source, String remoteName) throws Exception {
+    private void assertUploaded(JarRunner.Result r, Path source, String remoteName) throws Exception {
         assertEquals(0, r.exit(), r.out() + r.err());
         JsonNode json = new ObjectMapper().readTree(r.out()); // standard output is the JSON object and nothing else
         assertTrue(json.get("ok").asBoolean(), r.out());
@@ -100,7 +87,7 @@ class LauncherIT {
         assertEquals(0, ferry(Map.of(), "--version").exit());
         assertEquals(List.of(), cacheFiles(), "--version loads too little to be worth archiving");
 
-        Run first = upload(Map.of(), src, "a1.bin");
+        JarRunner.Result first = upload(Map.of(), src, "a1.bin");
         assertUploaded(first, src, "a1.bin");
         assertFalse(first.err().contains("[cds]"), "the archive dump's warnings are not shown: " + first.err());
         List<Path> files = cacheFiles();
@@ -108,7 +95,7 @@ class LauncherIT {
         assertTrue(files.get(0).getFileName().toString().endsWith("-ftp.jsa"), "one archive per kind, here FTP: " + files);
         long made = Files.getLastModifiedTime(files.get(0)).toMillis();
 
-        Run second = upload(Map.of("FERRY_JAVA_OPTS", "-Xlog:class+load=info:stderr"), src, "a2.bin");
+        JarRunner.Result second = upload(Map.of("FERRY_JAVA_OPTS", "-Xlog:class+load=info:stderr"), src, "a2.bin");
         assertUploaded(second, src, "a2.bin");
         assertTrue(second.err().lines().anyMatch(l -> l.contains("dev.ferry.ftp.") && l.contains("shared objects file (top)")),
                 "Ferry's classes come from the archive");
@@ -123,14 +110,14 @@ class LauncherIT {
         Path archive = cacheFiles().get(0);
         archive.toFile().setWritable(true);
         Files.writeString(archive, "not an archive");
-        Run r = upload(Map.of(), src, "b2.bin");
+        JarRunner.Result r = upload(Map.of(), src, "b2.bin");
         assertUploaded(r, src, "b2.bin");
         assertEquals("", r.err(), "no JVM message about the damaged archive");
     }
 
     @Test
     void aFailedRunPublishesNoArchiveAndKeepsItsExitCode() throws Exception {
-        Run r = upload(Map.of(), dir.resolve("missing.bin"), "m.bin");
+        JarRunner.Result r = upload(Map.of(), dir.resolve("missing.bin"), "m.bin");
         assertEquals(2, r.exit(), r.out() + r.err());
         assertEquals("BAD_INPUT", new ObjectMapper().readTree(r.out()).get("reason").asText());
         assertEquals(List.of(), cacheFiles(), "neither an archive nor a temporary file is left");
