@@ -124,6 +124,19 @@ class LauncherIT {
     }
 
     @Test
+    void theJvmCompilesTheCipherCodeEarlyAndSaysNothingAboutIt() throws Exception {
+        JarRunner.Result r = ferry(Map.of("FERRY_JAVA_OPTS", "-XX:+PrintFlagsFinal"), "--version");
+        assertEquals(0, r.exit(), r.out() + r.err());
+        List<String> commands = r.out().lines().filter(l -> l.contains("CompileCommand ")).toList();
+        assertTrue(commands.stream().anyMatch(l -> l.contains("quiet")), commands.toString());
+        assertTrue(commands.stream().anyMatch(l -> l.contains("CompileThresholdScaling,com.sun.crypto.provider.*::*,0.02")),
+                commands.toString());
+        JarRunner.Result plain = ferry(Map.of(), "--version");
+        assertTrue(plain.out().startsWith("ferry "), "nothing from the JVM before the program's output: " + plain.out());
+        assertEquals("", plain.err());
+    }
+
+    @Test
     void theArchiveCanBeTurnedOff() throws Exception {
         Path src = TestFiles.random(dir, "c.bin", 10_000);
         Map<String, String> env = new HashMap<>();
