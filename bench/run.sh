@@ -112,15 +112,18 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 
 # The library warm, as a service that embeds it sees it: one JVM, one target, the same file uploaded
-# ROUNDS times after a first (cold) upload that is not counted. Compared with the same references.
+# ROUNDS times (each to a new name, as the references upload) after a first (cold) upload that is not
+# counted. Compared with the same references.
 warm() { # NAME REMOTE target-options... FILE URI
   local name=$1 remote=$2
   shift 2
+  rm -f "$HOME_DIR/$remote".round*
   uploaded "$name" "$remote" "$WORK/warm.out" \
-    "$JAVA" -cp "$JAR" dev.ferry.examples.cli.WarmBench --rounds "$ROUNDS" --remote-name "$remote" "$@" || return 0
+    "$JAVA" -cp "$JAR" dev.ferry.examples.cli.WarmBench --rounds "$ROUNDS" --remote-name "$remote" \
+    --server-dir "$HOME_DIR" "$@" || return 0
   RESULTS[$name]=" $(awk '$1 == "round" { printf "%s ", $4 }' "$WORK/warm.out")"
   echo "  $name: ${RESULTS[$name]} MB/s (cold first upload: $(awk '$1 == "cold" { print $4 }' "$WORK/warm.out") MB/s)"
-  rm -f "$HOME_DIR/$remote"
+  rm -f "$HOME_DIR/$remote" "$HOME_DIR/$remote".round*
 }
 echo "warm library (one JVM, $ROUNDS rounds after a cold one)"
 warm "ftps-vsftpd-tls12/ferry-warm" w1 --password-env FERRY_BENCH_PASSWORD --ca-cert "$CERT" --tls-max 1.2 "$BIG" \

@@ -20,7 +20,8 @@ import java.util.concurrent.Callable;
  * For {@code bench/run.sh}: what a service that embeds Ferry sees once the JVM is warm. Uploads one
  * file {@code --rounds + 1} times through one target (one pooled session, default settings, the
  * target options of {@code ferry upload}); the first round pays for class loading, the connection
- * and the JIT and is reported apart. Prints one line per round: {@code round N SECONDS MB/s}.
+ * and the JIT and is reported apart. Round N goes to {@code REMOTE-NAME.roundN}, the last to {@code REMOTE-NAME}.
+ * Prints one line per round: {@code round N SECONDS MB/s}.
  * Run with {@code java -cp ferry.jar dev.ferry.examples.cli.WarmBench}.
  */
 @Command(name = "warm-bench", mixinStandardHelpOptions = true)
@@ -33,6 +34,10 @@ public final class WarmBench implements Callable<Integer> {
 
     @Option(names = "--remote-name", required = true)
     String remoteName;
+
+    @Option(names = "--server-dir", description = "The server's directory on this machine: each round's file is removed "
+            + "from it after the round, as the benchmark removes the reference clients' files.")
+    Path serverDir;
 
     @Parameters(index = "0", paramLabel = "FILE")
     Path file;
@@ -50,12 +55,19 @@ public final class WarmBench implements Callable<Integer> {
         try (StorageTarget t = StorageTargets.open(target.toConfig(uri))) {
             for (int i = 0; i <= rounds; i++) {
                 long start = System.nanoTime();
-                UploadResult r = t.upload(Upload.builder().source(file).remotePath(remoteName).build());
+                // A new name each round, as the reference clients get: a rename over an existing file makes the
+                // server's file system write the new one out at once (ext4 does, ~130 ms for 512 MiB here); and
+                // removed afterwards, or the dirty pages of the rounds before make the disk the limit.
+                String name = i == rounds ? remoteName : remoteName + ".round" + i;
+                UploadResult r = t.upload(Upload.builder().source(file).remotePath(name).build());
                 double secs = (System.nanoTime() - start) / 1e9;
                 if (r.bytes() != size) {
                     throw new IllegalStateException("uploaded " + r.bytes() + " of " + size + " bytes");
                 }
                 System.out.printf(Locale.ROOT, "%s %d %.3f %.1f%n", i == 0 ? "cold" : "round", i, secs, size / 1e6 / secs);
+                if (serverDir != null && i < rounds) {
+                    Files.deleteIfExists(serverDir.resolve(name));
+                }
             }
         }
         return 0;
