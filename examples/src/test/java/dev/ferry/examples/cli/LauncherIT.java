@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -134,6 +135,34 @@ class LauncherIT {
         JarRunner.Result plain = ferry(Map.of(), "--version");
         assertTrue(plain.out().startsWith("ferry "), "nothing from the JVM before the program's output: " + plain.out());
         assertEquals("", plain.err());
+    }
+
+    @Test
+    void publishingAnArchiveKeepsTheThreeNewestOfItsKindAndRemovesLeftOverDumps() throws Exception {
+        Path ferryCache = Files.createDirectories(cache.resolve("ferry"));
+        long now = System.currentTimeMillis();
+        List<Path> oldFtp = new ArrayList<>();
+        for (int i = 1; i <= 4; i++) { // archives of earlier builds, one to four days old
+            Path a = Files.writeString(ferryCache.resolve("ferry-10" + i + "-ftp.jsa"), "old");
+            Files.setLastModifiedTime(a, FileTime.fromMillis(now - i * 86_400_000L));
+            oldFtp.add(a);
+        }
+        Path sftp = Files.writeString(ferryCache.resolve("ferry-200-sftp.jsa"), "other kind");
+        Files.setLastModifiedTime(sftp, FileTime.fromMillis(now - 9 * 86_400_000L));
+        Path staleDump = Files.writeString(ferryCache.resolve("ferry-300-ftp.jsa.4242.tmp"), "killed run");
+        Files.setLastModifiedTime(staleDump, FileTime.fromMillis(now - 2 * 3_600_000L));
+        Path runningDump = Files.writeString(ferryCache.resolve("ferry-301-ftp.jsa.4343.tmp"), "running");
+
+        Path src = TestFiles.random(dir, "k.bin", 10_000);
+        assertUploaded(upload(Map.of(), src, "k.bin"), src, "k.bin");
+
+        List<Path> left = cacheFiles();
+        List<Path> ftpArchives = left.stream().filter(f -> f.getFileName().toString().endsWith("-ftp.jsa")).toList();
+        assertEquals(3, ftpArchives.size(), left.toString());
+        assertTrue(ftpArchives.containsAll(oldFtp.subList(0, 2)), "the two newest old ones stay beside the new one: " + left);
+        assertTrue(left.contains(sftp), "another kind's archive is not touched: " + left);
+        assertFalse(left.contains(staleDump), "a dump an hour old is removed: " + left);
+        assertTrue(left.contains(runningDump), "a dump being written is left alone: " + left);
     }
 
     @Test
