@@ -179,6 +179,41 @@ class FtpInteropIT {
         assertFalse(text.contains("FAIL UPLOAD"), "no failed upload in the vsftpd log");
     }
 
+    @org.junit.jupiter.api.Test
+    @org.junit.jupiter.api.DisplayName("proftpd|default|a batch goes on over TLS 1.2 once TLS 1.3 stops resuming")
+    void aBatchToProftpdMovesToTls12InsteadOfReconnectingForEveryFile() throws Exception {
+        // ProFTPD sends no new session ticket on data connections, so a JDK TLS 1.3 control connection resumes only
+        // its first data connection(s). With TLS 1.2 allowed (the default), the target switches once and keeps one
+        // connection; without the switch every file needs a new connection and login.
+        Path log = Path.of(Interop.get("proftpd.log"));
+        long before = Files.exists(log) ? Files.size(log) : 0;
+        TargetConfig c = config("proftpd", "TLSv1.3");
+        TargetConfig defaults = TargetConfig.builder(URI.create(c.redactedUri(c.port()))).credentials(c.credentials())
+                .tls(TlsOptions.builder().trustCertificate(c.tls().trustedCertificates().get(0)).build()).build();
+        List<Upload> uploads = new ArrayList<>();
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            Path f = TestFiles.random(dir, "proftpd-switch-" + i + ".bin", 20_000 + 4099L * i);
+            files.add(f);
+            uploads.add(Upload.of(f, i + ".bin"));
+        }
+        try (StorageTarget t = StorageTargets.open(defaults)) {
+            BatchResult r = t.uploadAll(uploads);
+            assertEquals(12, r.files().size());
+            for (int i = 0; i < 12; i++) {
+                UploadResult u = r.files().get(i);
+                assertEquals(TestFiles.sha256(files.get(i)), TestFiles.sha256(onDisk(u)), "file " + i);
+                assertEquals(i == 0 ? "TLSv1.3" : "TLSv1.2", u.connection().securityProtocol(), "file " + i);
+                assertFalse(Files.exists(Path.of(onDisk(u) + ".ferry-part")), "file " + i);
+            }
+            String second = String.join("\n", r.files().get(1).transcript());
+            assertTrue(second.contains("uses TLS 1.2 from now on"), second);
+        }
+        String text = new String(Files.readAllBytes(log), StandardCharsets.UTF_8).substring((int) Math.min(before, Files.size(log)));
+        assertEquals(2, text.split("\"AUTH TLS\"", -1).length - 1, "two control connections in ProFTPD's log:\n" + text);
+        assertEquals(12, text.split("\"STOR [^\"]*\" 226", -1).length - 1, "twelve stored files in ProFTPD's log:\n" + text);
+    }
+
     static Stream<String> tlsVersions() {
         return Stream.of("TLSv1.3", "TLSv1.2");
     }

@@ -68,6 +68,7 @@ final class FtpConnection implements AutoCloseable {
     private boolean closed;
     private int transfers;
     private boolean reuseRefused;
+    private FtpStorageTarget.ReuseChange reuseChange = FtpStorageTarget.ReuseChange.NONE;
     private final byte[] buffer;
 
     FtpConnection(FtpStorageTarget target, Transcript transcript) {
@@ -335,6 +336,16 @@ final class FtpConnection implements AutoCloseable {
         return transfers;
     }
 
+    /** The TLS engine of this connection (null before {@link #connect()} or for plain FTP before it). */
+    TlsEngine engine() {
+        return engine;
+    }
+
+    /** What the target changed after this connection's last reuse refusal. */
+    FtpStorageTarget.ReuseChange reuseChange() {
+        return reuseChange;
+    }
+
     boolean isOpen() {
         return !closed && !broken && client != null && client.isConnected();
     }
@@ -545,6 +556,7 @@ final class FtpConnection implements AutoCloseable {
     long store(String command, String name, InputStream in, long expected, long alreadyOnServer, ProgressListener progress,
                String display, long total, long[] sentOut) throws TransferException {
         reuseRefused = false;
+        reuseChange = FtpStorageTarget.ReuseChange.NONE;
         Socket data;
         try {
             data = openData(command, name);
@@ -670,7 +682,7 @@ final class FtpConnection implements AutoCloseable {
                 || FtpReplies.isSessionReuseRefusal(code, reply()));
         if (refused) {
             reuseRefused = true;
-            target.noteReuseRefusal(this);
+            reuseChange = target.noteReuseRefusal(this);
         }
         return refused;
     }
@@ -825,7 +837,7 @@ final class FtpConnection implements AutoCloseable {
             b = TransferException.builder(Reason.DATA_CHANNEL, "the server refused the TLS data connection for " + command
                     + ": " + why).hint(FtpReplies.REUSE_HINT);
             reuseRefused = true;
-            target.noteReuseRefusal(this);
+            reuseChange = target.noteReuseRefusal(this);
         } else {
             b = TransferException.builder(Reason.DATA_CHANNEL, "the TLS handshake on the data connection failed: " + e.getMessage()
                     + (why != null ? "; the server said: " + why : "")).hint("check that the server's passive ports speak TLS; "

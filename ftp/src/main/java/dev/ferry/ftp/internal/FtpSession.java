@@ -44,7 +44,7 @@ final class FtpSession implements AbstractStorageTarget.Session {
     @Override
     public UploadResult upload(PreparedUpload p, Transcript t) throws TransferException {
         conn.useTranscript(t);
-        int limit = target.transfersPerConnection();
+        int limit = target.transfersPerConnection(conn);
         if (limit > 0 && conn.transfers() >= limit) {
             t.note("reconnecting: this server resumed only " + limit + " data connection(s) per control connection here");
             reconnect(t);
@@ -57,10 +57,23 @@ final class FtpSession implements AbstractStorageTarget.Session {
                 t.note("the server did not answer for the temporary file: a stalled session of an earlier attempt may still "
                         + "hold it; the next attempt writes " + target.temporaryName(p) + " from the start instead");
             }
-            if (e.reason() == Reason.DATA_CHANNEL && conn.lastTransferRefusedReuse() && conn.transfers() >= 1) {
-                t.note("the server refused to resume the TLS session after " + conn.transfers()
-                        + " data connection(s) on this control connection (it sent no new session ticket); reconnecting and "
-                        + "continuing");
+            if (e.reason() == Reason.DATA_CHANNEL && conn.lastTransferRefusedReuse()) {
+                switch (conn.reuseChange()) {
+                    case TO_TLS_1_2 -> t.note("the server refused to resume the TLS 1.3 session after " + conn.transfers()
+                            + " data connection(s) on this control connection (it sent no new session ticket): this target "
+                            + "uses TLS 1.2 from now on, which resumes by session ID without that limit; reconnecting and continuing");
+                    case BACK_TO_TLS_1_3 -> t.note("the server did not resume the TLS 1.2 session either: this target goes back "
+                            + "to TLS 1.3 and opens a new control connection whenever one has resumed as many data connections "
+                            + "as the server allows; reconnecting and continuing");
+                    case NONE -> {
+                        if (conn.transfers() < 1) {
+                            throw e;
+                        }
+                        t.note("the server refused to resume the TLS session after " + conn.transfers()
+                                + " data connection(s) on this control connection (it sent no new session ticket); reconnecting and "
+                                + "continuing");
+                    }
+                }
                 reconnect(t);
                 return uploadOnce(p, t);
             }

@@ -29,14 +29,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * An FTP or FTPS {@link dev.ferry.core.StorageTarget}. Besides the pool of the SPI, it remembers what it
  * learned about the server: that it speaks only TLS 1.2 (then every connection uses the engine that
- * can resume 1.2 sessions), and how many data connections one control connection may resume (a JDK
- * client gets two with servers that send no new session ticket on data connections, such as ProFTPD
- * on TLS 1.3), so later sessions reconnect before that limit instead of failing at it.
+ * can resume 1.2 sessions), and how many data connections one TLS 1.3 control connection may resume.
+ * The JDK spends one session ticket per resumption, so with a server that sends no new ticket on data
+ * connections (ProFTPD) a control connection resumes only the first one or two. When that happens and
+ * the options allow TLS 1.2, later connections use TLS 1.2, which resumes by session ID without that
+ * limit (else each file would need a new connection and login); if the server does not resume that
+ * either, the target goes back to TLS 1.3 and reconnects before the learned limit instead of failing at it.
  */
 public final class FtpStorageTarget extends AbstractStorageTarget {
     private final FtpSettings settings;
     private final AtomicBoolean bouncyCastleForTls12 = new AtomicBoolean();
     private final AtomicInteger transfersPerConnection = new AtomicInteger();
+    /** 0: TLS 1.3 as usual; 1: TLS 1.2 because 1.3 resumed too few data connections; -1: 1.2 did not resume either. */
+    private final AtomicInteger tls12ForReuse = new AtomicInteger();
     /**
      * Temporary files a server session of ours still holds (an attempt stalled and the server kept its
      * session and the file's lock; vsftpd does), by their absolute path: how many were given up for that
@@ -59,25 +64,52 @@ public final class FtpStorageTarget extends AbstractStorageTarget {
     TlsEngine engineFor() {
         TlsOptions tls = config().tls();
         boolean only12 = !tls.enabledProtocols().contains(TlsOptions.TLS_1_3);
-        return only12 || bouncyCastleForTls12.get() ? TlsEngine.BOUNCY_CASTLE : TlsEngine.JDK;
+        return only12 || bouncyCastleForTls12.get() || tls12ForReuse.get() == 1 ? TlsEngine.BOUNCY_CASTLE : TlsEngine.JDK;
     }
 
     void useBouncyCastleForTls12() {
         bouncyCastleForTls12.set(true);
     }
 
-    /** The learned number of data connections per control connection, or 0 if no limit was seen. */
-    int transfersPerConnection() {
-        return transfersPerConnection.get();
+    /**
+     * The learned number of data connections a control connection like {@code c} resumes, or 0 if no limit was
+     * seen. Learned on the JDK engine (TLS 1.3 tickets); Bouncy Castle's TLS 1.2 resumes by session ID.
+     */
+    int transfersPerConnection(FtpConnection c) {
+        return transfersPerConnection(c.engine());
     }
 
-    /** A data connection was refused for lack of session reuse after {@code c.transfers()} that worked. */
-    void noteReuseRefusal(FtpConnection c) {
-        int n = c.transfers();
-        if (n >= 1) {
-            transfersPerConnection.accumulateAndGet(n, (old, now) -> old == 0 ? now : Math.min(old, now));
-        }
+    int transfersPerConnection(TlsEngine engine) {
+        return engine == TlsEngine.JDK ? transfersPerConnection.get() : 0;
     }
+
+    /**
+     * A data connection of {@code c} was refused for lack of session reuse after {@code c.transfers()} that worked.
+     * Returns what the target changed: {@link ReuseChange#TO_TLS_1_2}, {@link ReuseChange#BACK_TO_TLS_1_3} or
+     * {@link ReuseChange#NONE}.
+     */
+    ReuseChange noteReuseRefusal(FtpConnection c) {
+        return noteReuseRefusal(c.engine(), c.info() == null ? null : c.info().securityProtocol(), c.transfers());
+    }
+
+    /** {@link #noteReuseRefusal(FtpConnection)} for a connection of that engine and protocol, after that many transfers. */
+    ReuseChange noteReuseRefusal(TlsEngine engine, String protocol, int transfers) {
+        if (engine == TlsEngine.JDK) {
+            if (transfers >= 1) {
+                transfersPerConnection.accumulateAndGet(transfers, (old, now) -> old == 0 ? now : Math.min(old, now));
+                if (TlsOptions.TLS_1_3.equals(protocol) && config().tls().enabledProtocols().contains(TlsOptions.TLS_1_2)
+                        && tls12ForReuse.compareAndSet(0, 1)) {
+                    return ReuseChange.TO_TLS_1_2;
+                }
+            }
+        } else if (transfers == 0 && tls12ForReuse.compareAndSet(1, -1)) {
+            return ReuseChange.BACK_TO_TLS_1_3;
+        }
+        return ReuseChange.NONE;
+    }
+
+    /** What a reuse refusal made the target change. */
+    enum ReuseChange { NONE, TO_TLS_1_2, BACK_TO_TLS_1_3 }
 
     ScheduledExecutorService scheduler() {
         synchronized (schedulerLock) {
