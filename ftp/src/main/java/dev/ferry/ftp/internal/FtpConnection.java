@@ -336,7 +336,7 @@ final class FtpConnection implements AutoCloseable {
         return transfers;
     }
 
-    /** The TLS engine of this connection (null before {@link #connect()} or for plain FTP before it). */
+    /** The TLS engine of this connection (null before {@link #connect()}). */
     TlsEngine engine() {
         return engine;
     }
