@@ -45,6 +45,10 @@ public final class TargetOptions {
     @Option(names = "--tls-max", paramLabel = "1.2|1.3", description = "Highest TLS version to offer.")
     String tlsMax;
 
+    @Option(names = "--tls-min", paramLabel = "1.2|1.3", description = "Lowest TLS version to accept (default 1.2). With 1.3, "
+            + "a server that resumes few TLS 1.3 data connections (ProFTPD) gets a new connection instead of TLS 1.2.")
+    String tlsMin;
+
     @Option(names = "--known-hosts", paramLabel = "FILE", description = "SFTP known_hosts file (default ~/.ssh/known_hosts).")
     Path knownHosts;
 
@@ -96,6 +100,9 @@ public final class TargetOptions {
             }
             if (tlsMax != null) {
                 tls.maxProtocol(tlsMax);
+            }
+            if (tlsMin != null) {
+                tls.minProtocol(tlsMin);
             }
             b.tls(tls.build());
             HostKeys hk = null;

@@ -31,6 +31,15 @@ class FerryCliTest {
     }
 
     @Test
+    void aTlsMinimumAboveTheMaximumIsBadInput(@TempDir Path dir) throws Exception {
+        Path a = Files.writeString(dir.resolve("a.bin"), "x");
+        Run r = run("upload", "--json", "--tls-min", "1.3", "--tls-max", "1.2", a.toString(), "mem://alice@host/in");
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertEquals("BAD_INPUT", r.json().get("reason").asText());
+        assertTrue(r.json().get("message").asText().contains("above"), r.out());
+    }
+
+    @Test
     void version() {
         Run r = run("--version");
         assertEquals(0, r.code());

@@ -51,6 +51,41 @@ class FtpCliInteropIT {
         assertFalse((probe.out() + probe.err()).contains(Interop.get("password")));
     }
 
+    @org.junit.jupiter.api.Test
+    void toProftpdTheDefaultMovesToTls12AndTlsMin13KeepsTls13WithNewConnections() throws Exception {
+        int port = Interop.requireServer("proftpd");
+        Map<String, String> env = Map.of("FERRY_TEST_PASSWORD", Interop.get("password"));
+        Path[] files = {TestFiles.random(dir, "a.bin", 30_000), TestFiles.random(dir, "b.bin", 40_000),
+                TestFiles.random(dir, "c.bin", 50_000)};
+        for (String min : new String[] {null, "1.3"}) {
+            String base = "/cli-tls-" + (min == null ? "default" : "min13") + "-" + UUID.randomUUID().toString().substring(0, 8);
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("upload", "--json", "--transcript",
+                    "--password-env", "FERRY_TEST_PASSWORD", "--ca-cert", Interop.get("cert.pem")));
+            if (min != null) {
+                args.addAll(java.util.List.of("--tls-min", min));
+            }
+            for (Path f : files) {
+                args.add(f.toString());
+            }
+            args.add("ftps://" + Interop.get("user") + "@127.0.0.1:" + port + base);
+            JarRunner.Result up = JarRunner.run(env, args.toArray(String[]::new));
+            assertEquals(0, up.exit(), up.out() + up.err());
+            JsonNode r = new ObjectMapper().readTree(up.out());
+            for (Path f : files) {
+                assertEquals(TestFiles.sha256(f), TestFiles.sha256(Path.of(Interop.get("home"), base, f.getFileName().toString())));
+            }
+            String transcript = r.get("transcript").toString();
+            int connections = transcript.split("connecting to 127.0.0.1", -1).length - 1;
+            if (min == null) {
+                assertTrue(transcript.contains("uses TLS 1.2 from now on"), transcript);
+                assertEquals(2, connections, transcript);
+            } else {
+                assertFalse(transcript.contains("TLSv1.2"), transcript);
+                assertEquals(3, connections, "one TLS 1.3 connection per file: " + transcript);
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"vsftpd"})
     void anUntrustedCertificateExitsWith3AndNamesTheFingerprintToPin(String server) throws Exception {
