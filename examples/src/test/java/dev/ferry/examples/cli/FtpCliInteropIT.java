@@ -80,8 +80,10 @@ class FtpCliInteropIT {
                 assertTrue(transcript.contains("uses TLS 1.2 from now on"), transcript);
                 assertEquals(2, connections, transcript);
             } else {
+                // A new TLS 1.3 connection after each one or two files (Java 17 resumes one, Java 25 two).
                 assertFalse(transcript.contains("TLSv1.2"), transcript);
-                assertEquals(3, connections, "one TLS 1.3 connection per file: " + transcript);
+                assertTrue(connections >= 2, "the files did not fit one TLS 1.3 connection: " + transcript);
+                assertTrue(transcript.contains("reconnecting"), transcript);
             }
         }
     }
