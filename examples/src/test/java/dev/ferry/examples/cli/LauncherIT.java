@@ -105,7 +105,7 @@ class LauncherIT {
     }
 
     @Test
-    void aDamagedArchiveIsIgnored() throws Exception {
+    void aDamagedArchiveIsReplaced() throws Exception {
         Path src = TestFiles.random(dir, "b.bin", 100_000);
         assertUploaded(upload(Map.of(), src, "b1.bin"), src, "b1.bin");
         Path archive = cacheFiles().get(0);
@@ -114,6 +114,12 @@ class LauncherIT {
         JarRunner.Result r = upload(Map.of(), src, "b2.bin");
         assertUploaded(r, src, "b2.bin");
         assertEquals("", r.err(), "no JVM message about the damaged archive");
+        assertEquals(List.of(archive), cacheFiles());
+        assertTrue(Files.size(archive) > 1_000_000, "a new archive in its place: " + Files.size(archive) + " bytes");
+        JarRunner.Result third = upload(Map.of("FERRY_JAVA_OPTS", "-Xlog:class+load=info:stderr"), src, "b3.bin");
+        assertUploaded(third, src, "b3.bin");
+        assertTrue(third.err().lines().anyMatch(l -> l.contains("dev.ferry.ftp.") && l.contains("shared objects file (top)")),
+                "the next run loads Ferry from the new archive");
     }
 
     @Test
