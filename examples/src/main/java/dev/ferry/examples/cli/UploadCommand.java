@@ -41,7 +41,7 @@ final class UploadCommand implements Callable<Integer> {
     @Mixin
     TargetOptions target;
 
-    @Parameters(arity = "2..*", paramLabel = "FILE... URI", description = "Files to upload, then the target URI.")
+    @Parameters(arity = "2..*", paramLabel = "FILE... URI", hideParamSyntax = true, description = "Files to upload, then the target URI.")
     List<String> args;
 
     @Option(names = "--remote-name", paramLabel = "NAME", description = "Remote name (path relative to the base dir); one FILE only.")

@@ -40,6 +40,15 @@ class FerryCliTest {
     }
 
     @Test
+    void uploadHelpShowsItsArgumentsOnce() {
+        Run r = run("upload", "--help");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("FILE... URI"), r.out());
+        assertFalse(r.out().contains("URI FILE"), "the arguments are shown once: " + r.out());
+        assertTrue(r.out().contains("--tls-min"), r.out());
+    }
+
+    @Test
     void version() {
         Run r = run("--version");
         assertEquals(0, r.code());
