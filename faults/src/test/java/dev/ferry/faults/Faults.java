@@ -264,6 +264,23 @@ final class Faults {
     }
 
     /**
+     * The file of one fault case: its source ({@code size} random bytes), where it lands on the server's disk (nothing of
+     * that name left there), and the JVM's threads and file descriptors before the case.
+     */
+    record FileCase(String name, Path src, Path disk, Resources before) {
+        static FileCase start(String name, long size) throws IOException {
+            Path src = source(name, size);
+            Path disk = prepare(name);
+            return new FileCase(name, src, disk, Resources.now());
+        }
+
+        /** {@link Faults#finish} for this file. */
+        void finish(Outcome o, String fault, boolean typedFailureAllowed) throws Exception {
+            Faults.finish(o, disk, src, before, fault, typedFailureAllowed);
+        }
+    }
+
+    /**
      * The end of a case that injected {@code fault}: the final name holds nothing or the whole file, nothing leaked, the
      * table says what happened; and the upload completed after retry, having cost at least one attempt.
      *
@@ -271,7 +288,7 @@ final class Faults {
      *        keeps the stalled session (and its lock on the temporary file) until its own idle timeout, so every retry
      *        within the attempts is refused
      */
-    static void finish(Outcome o, Path disk, Path src, Resources before, String fault, boolean typedFailureAllowed)
+    private static void finish(Outcome o, Path disk, Path src, Resources before, String fault, boolean typedFailureAllowed)
             throws Exception {
         String intact = assertFinalIntact(o, disk, src);
         String leaks = Resources.assertNoLeak(before);

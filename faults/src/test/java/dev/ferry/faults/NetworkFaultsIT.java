@@ -3,8 +3,8 @@ package dev.ferry.faults;
 import dev.ferry.core.ProgressListener;
 import dev.ferry.core.StorageTarget;
 import dev.ferry.core.Upload;
+import dev.ferry.faults.Faults.FileCase;
 import dev.ferry.faults.Faults.Outcome;
-import dev.ferry.faults.Faults.Resources;
 import dev.ferry.testing.FaultProxy;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -13,7 +13,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
@@ -61,23 +60,20 @@ class NetworkFaultsIT {
     /** Uploads {@code <id>-<server>.bin} to an FTPS server through its proxies with a fault armed on them, then checks it. */
     private static void ftpsCase(String server, String id, long size, int attempts, String fault, boolean typedFailureAllowed,
                                  BiFunction<FaultProxy, FaultProxy, Armed> arm) throws Exception {
-        String name = id + "-" + server + ".bin";
-        Path src = Faults.source(name, size);
-        Path disk = Faults.prepare(name);
-        Resources before = Resources.now();
+        FileCase c = FileCase.start(id + "-" + server + ".bin", size);
         Outcome o;
         boolean fired;
         FaultProxy[] p = Faults.ftpProxies(server);
         try (FaultProxy control = p[0]; FaultProxy data = p[1]) {
             Armed armed = arm.apply(control, data);
             try (StorageTarget t = Faults.ftps(server, control, Faults.retries(attempts))) {
-                o = Faults.outcome(server + "-" + id, () -> t.upload(Upload.builder().source(src).remotePath(name)
+                o = Faults.outcome(server + "-" + id, () -> t.upload(Upload.builder().source(c.src()).remotePath(c.name())
                         .progress(armed.progress()).build()));
             }
             fired = armed.fired().getAsBoolean();
         }
         assertTrue(fired, "the fault was not injected: " + fault);
-        Faults.finish(o, disk, src, before, fault, typedFailureAllowed);
+        c.finish(o, fault, typedFailureAllowed);
     }
 
     /** Uploads {@code <id>-sftp.bin} to OpenSSH through a proxy with a fault armed on it, then checks it. */
@@ -89,17 +85,14 @@ class NetworkFaultsIT {
     /** @param within when not null, the case must end (completed or failed) within this time */
     private static void sftpCase(String id, long size, String fault, boolean typedFailureAllowed,
                                  java.util.function.Function<FaultProxy, Armed> arm, Duration within) throws Exception {
-        String name = id + "-sftp.bin";
-        Path src = Faults.source(name, size);
-        Path disk = Faults.prepare(name);
-        Resources before = Resources.now();
+        FileCase c = FileCase.start(id + "-sftp.bin", size);
         Outcome o;
         boolean fired;
         try (FaultProxy proxy = Faults.sshProxy()) {
             Armed armed = arm.apply(proxy);
             long start = System.nanoTime();
             try (StorageTarget t = Faults.sftp(proxy, Faults.retries(4))) {
-                o = Faults.outcome("sshd-" + id, () -> t.upload(Upload.builder().source(src).remotePath(name)
+                o = Faults.outcome("sshd-" + id, () -> t.upload(Upload.builder().source(c.src()).remotePath(c.name())
                         .progress(armed.progress()).build()));
             }
             Duration took = Duration.ofNanos(System.nanoTime() - start);
@@ -110,7 +103,7 @@ class NetworkFaultsIT {
             fired = armed.fired().getAsBoolean();
         }
         assertTrue(fired, "the fault was not injected: " + fault);
-        Faults.finish(o, disk, src, before, fault, typedFailureAllowed);
+        c.finish(o, fault, typedFailureAllowed);
     }
 
     @ParameterizedTest(name = "{0}|data connection cut at 30%")

@@ -2,8 +2,8 @@ package dev.ferry.faults;
 
 import dev.ferry.core.StorageTarget;
 import dev.ferry.core.Upload;
+import dev.ferry.faults.Faults.FileCase;
 import dev.ferry.faults.Faults.Outcome;
-import dev.ferry.faults.Faults.Resources;
 import dev.ferry.testing.Interop;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -99,28 +99,22 @@ class ServerFaultsIT {
     @ParameterizedTest(name = "{0}|session process killed mid-transfer")
     @ValueSource(strings = {"vsftpd", "proftpd", "sshd"})
     void sessionKilled(String server) throws Exception {
-        String name = "killed-" + server + ".bin";
-        Path src = Faults.source(name, BIG);
-        Path disk = Faults.prepare(name);
-        Resources before = Resources.now();
+        FileCase c = FileCase.start("killed-" + server + ".bin", BIG);
         AtomicBoolean fired = new AtomicBoolean();
         AtomicInteger killed = new AtomicInteger();
         Outcome o;
         try (StorageTarget t = target(server, 4)) {
-            o = Faults.outcome(server + "-killed", () -> t.upload(Upload.builder().source(src).remotePath(name)
+            o = Faults.outcome(server + "-killed", () -> t.upload(Upload.builder().source(c.src()).remotePath(c.name())
                     .progress(Faults.once(0.25, fired, () -> killed.set(killSessions(server)))).build()));
         }
         assertTrue(fired.get() && killed.get() > 0, "no session process was killed during the transfer");
-        Faults.finish(o, disk, src, before, "SIGKILL to " + killed.get() + " session process(es) at >= 25 %", false);
+        c.finish(o, "SIGKILL to " + killed.get() + " session process(es) at >= 25 %", false);
     }
 
     @ParameterizedTest(name = "{0}|server stopped and started again mid-transfer")
     @ValueSource(strings = {"vsftpd", "proftpd", "sshd"})
     void serverRestarted(String server) throws Exception {
-        String name = "restart-" + server + ".bin";
-        Path src = Faults.source(name, BIG);
-        Path disk = Faults.prepare(name);
-        Resources before = Resources.now();
+        FileCase c = FileCase.start("restart-" + server + ".bin", BIG);
         AtomicBoolean fired = new AtomicBoolean();
         CountDownLatch down = new CountDownLatch(1);
         Outcome o;
@@ -130,7 +124,7 @@ class ServerFaultsIT {
         try {
             try (StorageTarget t = target(server, 12)) {
                 Future<Outcome> f = pool.submit(() -> Faults.outcome(server + "-restart", () -> t.upload(Upload.builder()
-                        .source(src).remotePath(name).progress(Faults.once(0.25, fired, () -> {
+                        .source(c.src()).remotePath(c.name()).progress(Faults.once(0.25, fired, () -> {
                             stopServer(server);
                             down.countDown();
                         })).build())));
@@ -144,6 +138,6 @@ class ServerFaultsIT {
             pool.shutdownNow();
             assertTrue(pool.awaitTermination(30, TimeUnit.SECONDS), "the upload thread did not end");
         }
-        Faults.finish(o, disk, src, before, "server killed at >= 25 %, up again after " + upAfter + " ms", false);
+        c.finish(o, "server killed at >= 25 %, up again after " + upAfter + " ms", false);
     }
 }
