@@ -194,30 +194,29 @@ if [ -z "${QUICK:-}" ]; then
     mkdir -p "$SMALL"
     for i in $(seq 1 200); do [ -s "$SMALL/f$i.bin" ] || head -c 65536 /dev/urandom > "$SMALL/f$i.bin"; done
     files=("$SMALL"/f*.bin)
-    t0=$(now)
-    ferry upload --password-env FERRY_BENCH_PASSWORD --ca-cert "$CERT" --tls-max 1.2 "${files[@]}" \
-      "ftps://$USER_NAME@127.0.0.1:2121/small-ferry" >/dev/null
-    t1=$(now)
-    echo "  ferry: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f ms per file", (b - a) * 1000 / 200 }')"
     list=$(printf '%s,' "${files[@]}")
-    t0=$(now)
-    "${CURL[@]}" --ssl-reqd --tls-max 1.2 --cacert "$CERT" --ftp-create-dirs -T "{${list%,}}" "ftp://127.0.0.1:2121/small-curl/" >/dev/null
-    t1=$(now)
-    echo "  curl:  $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f ms per file", (b - a) * 1000 / 200 }')"
-    rm -rf "$HOME_DIR/small-ferry" "$HOME_DIR/small-curl"
+    per_file() { # LABEL command...: runs the command and prints its time per file of the 200
+      local t0 t1
+      t0=$(now)
+      "${@:2}" >/dev/null
+      t1=$(now)
+      echo "  $1 $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f ms per file", (b - a) * 1000 / 200 }')"
+    }
+    # small PORT ferry-options...: the 200 files to one server, Ferry (with those options) then curl (TLS 1.2)
+    small() {
+      local port=$1
+      shift
+      per_file "ferry:" ferry upload --password-env FERRY_BENCH_PASSWORD --ca-cert "$CERT" "$@" "${files[@]}" \
+        "ftps://$USER_NAME@127.0.0.1:$port/small-ferry"
+      per_file "curl: " "${CURL[@]}" --ssl-reqd --tls-max 1.2 --cacert "$CERT" --ftp-create-dirs -T "{${list%,}}" \
+        "ftp://127.0.0.1:$port/small-curl/"
+      rm -rf "$HOME_DIR/small-ferry" "$HOME_DIR/small-curl"
+    }
+    small 2121 --tls-max 1.2
     # ProFTPD resumes a TLS 1.3 session on one data connection per control connection: Ferry (default options)
     # moves that target to TLS 1.2; curl is given TLS 1.2 (on 1.3 most of its transfers get 425).
     echo "Many small files: the same 200 files to ProFTPD (Ferry with default options, curl with --tls-max 1.2)"
-    t0=$(now)
-    ferry upload --password-env FERRY_BENCH_PASSWORD --ca-cert "$CERT" "${files[@]}" \
-      "ftps://$USER_NAME@127.0.0.1:2123/small-ferry" >/dev/null
-    t1=$(now)
-    echo "  ferry: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f ms per file", (b - a) * 1000 / 200 }')"
-    t0=$(now)
-    "${CURL[@]}" --ssl-reqd --tls-max 1.2 --cacert "$CERT" --ftp-create-dirs -T "{${list%,}}" "ftp://127.0.0.1:2123/small-curl/" >/dev/null
-    t1=$(now)
-    echo "  curl:  $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f ms per file", (b - a) * 1000 / 200 }')"
-    rm -rf "$HOME_DIR/small-ferry" "$HOME_DIR/small-curl"
+    small 2123
 
     echo
     echo "Startup: one 1 KiB file (wall time, vsftpd FTPS TLS 1.2)"
