@@ -67,6 +67,8 @@ class EmbeddedSftpTest {
     static SshServer server;
     static String fingerprint;
     static Path ed25519Key;
+    /** An RSA key in an encrypted PKCS#8 PEM file ("BEGIN ENCRYPTED PRIVATE KEY", as ssh-keygen -m PKCS8 writes). */
+    static Path pkcs8Key;
     /** STAT and LSTAT requests the server received. */
     static final AtomicInteger STATS = new AtomicInteger();
 
@@ -90,12 +92,14 @@ class EmbeddedSftpTest {
             enc.setCipherType("256");
             new OpenSSHKeyPairResourceWriter().writePrivateKey(ed, "test", enc, out);
         }
+        KeyPair rsa = pkcs8(dir.resolve("id_rsa_pkcs8"));
+        pkcs8Key = dir.resolve("id_rsa_pkcs8");
         server = SshServer.setUpDefaultServer();
         server.setHost("127.0.0.1");
         server.setPort(0);
         server.setKeyPairProvider(new SimpleGeneratorHostKeyProvider(dir.resolve("hostkey.ser")));
         server.setPasswordAuthenticator((u, p, s) -> u.equals("alice") && p.equals(PW));
-        server.setPublickeyAuthenticator((u, k, s) -> u.equals("alice") && KeyUtils.compareKeys(k, ed.getPublic()));
+        server.setPublickeyAuthenticator((u, k, s) -> u.equals("alice") && (KeyUtils.compareKeys(k, ed.getPublic()) || KeyUtils.compareKeys(k, rsa.getPublic())));
         server.setSubsystemFactories(List.of(new SftpSubsystemFactory.Builder().withFileSystemAccessor(new SftpFileSystemAccessor() {
             @Override
             public SeekableByteChannel openFile(SftpSubsystemProxy subsystem, FileHandle fileHandle, Path file, String handle,
@@ -153,6 +157,33 @@ class EmbeddedSftpTest {
             assertFalse(String.join("\n", r.transcript()).contains(PASSPHRASE));
         }
         assertEquals(TestFiles.sha256(f), TestFiles.sha256(root.resolve("in/ed.bin")));
+        assertNull(java.security.Security.getProvider("BC"), "Bouncy Castle must not be registered JVM-wide");
+    }
+
+    /** Writes a new RSA key to {@code file} as encrypted PKCS#8 (PBES2: PBKDF2 with HMAC-SHA256, AES-256-CBC). */
+    static KeyPair pkcs8(Path file) throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+        g.initialize(2048);
+        KeyPair pair = g.generateKeyPair();
+        org.bouncycastle.operator.OutputEncryptor enc = new org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder(
+                org.bouncycastle.asn1.nist.NISTObjectIdentifiers.id_aes256_CBC)
+                .setPRF(new org.bouncycastle.asn1.x509.AlgorithmIdentifier(org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers.id_hmacWithSHA256, org.bouncycastle.asn1.DERNull.INSTANCE))
+                .setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider())
+                .setPassword(PASSPHRASE.toCharArray()).build();
+        try (org.bouncycastle.openssl.jcajce.JcaPEMWriter w = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(Files.newBufferedWriter(file))) {
+            w.writeObject(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(pair.getPrivate(), enc));
+        }
+        return pair;
+    }
+
+    @Test
+    void anEncryptedPkcs8KeyLogsIn() throws Exception {
+        assertTrue(Files.readString(pkcs8Key).startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+        Path f = TestFiles.random(dir, "p8.bin", 1000);
+        try (StorageTarget t = builder().credentials(Credentials.privateKey("alice", pkcs8Key, PASSPHRASE.toCharArray())).build()) {
+            t.upload(Upload.of(f, "p8.bin"));
+        }
+        assertEquals(TestFiles.sha256(f), TestFiles.sha256(root.resolve("in/p8.bin")));
         assertNull(java.security.Security.getProvider("BC"), "Bouncy Castle must not be registered JVM-wide");
     }
 
