@@ -62,6 +62,8 @@ class SftpInteropIT {
             assertEquals(Interop.get("sshd.fingerprint"), r.connection().peerFingerprint());
             String text = String.join("\n", r.transcript());
             assertTrue(text.contains("posix-rename@openssh.com"), text);
+            // A post-quantum hybrid either way: ML-KEM where the server has it (OpenSSH 9.9+), else sntrup761.
+            assertTrue(text.matches("(?s).*key exchange (mlkem768x25519-sha256|sntrup761x25519-sha512(@openssh.com)?),.*"), text);
             assertFalse(text.contains(Interop.get("ssh.key.passphrase")));
             assertNull(java.security.Security.getProvider("BC"), "Bouncy Castle must not be registered JVM-wide");
         }

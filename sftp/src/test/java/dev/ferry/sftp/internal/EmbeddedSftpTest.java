@@ -146,6 +146,8 @@ class EmbeddedSftpTest {
             assertFalse(Files.exists(root.resolve("in/x/y/a.bin.ferry-part")));
             assertEquals(fingerprint, r.connection().peerFingerprint());
             assertTrue(r.connection().cipher().contains("gcm"), "AES-GCM preferred: " + r.connection().cipher());
+            // The server offers sntrup761 first (MINA's order) and ML-KEM too: the client's preference decides.
+            assertTrue(String.join("\n", r.transcript()).contains("key exchange mlkem768x25519-sha256,"), String.join("\n", r.transcript()));
         }
     }
 
