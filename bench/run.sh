@@ -195,20 +195,20 @@ if [ -z "${QUICK:-}" ]; then
     for i in $(seq 1 200); do [ -s "$SMALL/f$i.bin" ] || head -c 65536 /dev/urandom > "$SMALL/f$i.bin"; done
     files=("$SMALL"/f*.bin)
     list=$(printf '%s,' "${files[@]}")
-    per_file() { # LABEL command...: runs the command and prints its time per file of the 200
+    took() { # N SUFFIX LABEL command...: runs the command and prints its wall time divided by N
       local t0 t1
       t0=$(now)
-      "${@:2}" >/dev/null
+      "${@:4}" >/dev/null
       t1=$(now)
-      echo "  $1 $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f ms per file", (b - a) * 1000 / 200 }')"
+      echo "  $3 $(awk -v a="$t0" -v b="$t1" -v n="$1" 'BEGIN { printf "%.1f ms", (b - a) * 1000 / n }')$2"
     }
     # small PORT ferry-options...: the 200 files to one server, Ferry (with those options) then curl (TLS 1.2)
     small() {
       local port=$1
       shift
-      per_file "ferry:" ferry upload --password-env FERRY_BENCH_PASSWORD --ca-cert "$CERT" "$@" "${files[@]}" \
+      took 200 " per file" "ferry:" ferry upload --password-env FERRY_BENCH_PASSWORD --ca-cert "$CERT" "$@" "${files[@]}" \
         "ftps://$USER_NAME@127.0.0.1:$port/small-ferry"
-      per_file "curl: " "${CURL[@]}" --ssl-reqd --tls-max 1.2 --cacert "$CERT" --ftp-create-dirs -T "{${list%,}}" \
+      took 200 " per file" "curl: " "${CURL[@]}" --ssl-reqd --tls-max 1.2 --cacert "$CERT" --ftp-create-dirs -T "{${list%,}}" \
         "ftp://127.0.0.1:$port/small-curl/"
       rm -rf "$HOME_DIR/small-ferry" "$HOME_DIR/small-curl"
     }
@@ -220,16 +220,16 @@ if [ -z "${QUICK:-}" ]; then
 
     echo
     echo "Startup: one 1 KiB file (wall time, vsftpd FTPS TLS 1.2)"
-    for tool in ferry curl ferry curl ferry curl; do
-      t0=$(now)
-      if [ $tool = ferry ]; then
-        ferry upload --password-env FERRY_BENCH_PASSWORD --ca-cert "$CERT" --tls-max 1.2 --remote-name k.bin "$WORK/one-k.bin" \
-          "ftps://$USER_NAME@127.0.0.1:2121/" >/dev/null
-      else
-        "${CURL[@]}" --ssl-reqd --tls-max 1.2 --cacert "$CERT" -T "$WORK/one-k.bin" "ftp://127.0.0.1:2121/k.bin" >/dev/null
-      fi
-      t1=$(now)
-      echo "  $tool: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f ms", (b - a) * 1000 }')"
+    for round in 1 2 3; do
+      took 1 "" "ferry:" ferry upload --password-env FERRY_BENCH_PASSWORD --ca-cert "$CERT" --tls-max 1.2 --remote-name k.bin \
+        "$WORK/one-k.bin" "ftps://$USER_NAME@127.0.0.1:2121/"
+      took 1 "" "curl: " "${CURL[@]}" --ssl-reqd --tls-max 1.2 --cacert "$CERT" -T "$WORK/one-k.bin" "ftp://127.0.0.1:2121/k.bin"
+    done
+    echo "Startup: one 1 KiB file over SFTP (wall time, OpenSSH, RSA key)"
+    for round in 1 2 3; do
+      took 1 "" "ferry:" ferry upload --key "$RSA_KEY" --known-hosts "$KNOWN_HOSTS" --remote-name k.bin "$WORK/one-k.bin" \
+        "sftp://$USER_NAME@127.0.0.1:2222$HOME_DIR"
+      took 1 "" "sftp: " bash -c "echo 'put $WORK/one-k.bin $HOME_DIR/k.bin' | sftp ${SFTP_OPTS[*]} -b - $USER_NAME@127.0.0.1"
     done
   } | tee -a "$OUT"
 fi
