@@ -6,7 +6,10 @@ import picocli.CommandLine.Command;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Properties;
+import java.util.function.Supplier;
 
 /**
  * The {@code ferry} command line: {@code upload}, {@code probe}, {@code webhook} and {@code demo}.
@@ -15,8 +18,7 @@ import java.util.Properties;
  * {@code --json}, one JSON object is printed on standard output.
  */
 @Command(name = "ferry", mixinStandardHelpOptions = true, versionProvider = FerryCli.Version.class,
-        description = "Delivers files to FTPS, FTP and SFTP servers and announces them by webhook.",
-        subcommands = {UploadCommand.class, ProbeCommand.class, WebhookCommand.class, DemoCommand.class})
+        description = "Delivers files to FTPS, FTP and SFTP servers and announces them by webhook.")
 public final class FerryCli implements Runnable {
     // A strong reference: java.util.logging keeps loggers weakly.
     private static final java.util.logging.Logger BC_JSSE_LOG = java.util.logging.Logger.getLogger("org.bouncycastle.jsse");
@@ -44,15 +46,37 @@ public final class FerryCli implements Runnable {
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
+    /** The subcommands, by name, in the order {@code ferry --help} lists them. */
+    private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        COMMANDS.put("upload", UploadCommand::new);
+        COMMANDS.put("probe", ProbeCommand::new);
+        COMMANDS.put("webhook", WebhookCommand::new);
+        COMMANDS.put("demo", DemoCommand::new);
+    }
+
     /** Runs the command line with the given output streams and returns the exit status. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new FerryCli());
+        // picocli reads each subcommand's annotations when it is added. A command line that starts with a
+        // subcommand's name gets only that one (the others would cost a cold start ~40 ms of CPU); any other
+        // (ferry --help, a misspelt command) gets them all.
+        Supplier<Object> named = args.length > 0 ? COMMANDS.get(args[0]) : null;
+        if (named != null) {
+            cl.addSubcommand(args[0], named.get());
+        } else {
+            COMMANDS.forEach((name, command) -> cl.addSubcommand(name, command.get()));
+        }
         cl.setOut(out);
         cl.setErr(err);
         cl.setExitCodeExceptionMapper(e -> EXIT_FAILURE);
         cl.setParameterExceptionHandler((ex, a) -> {
             CommandLine c = ex.getCommandLine();
             c.getErr().println("ferry: " + ex.getMessage());
+            if (ex instanceof CommandLine.UnmatchedArgumentException unmatched) {
+                CommandLine.UnmatchedArgumentException.printSuggestions(unmatched, c.getErr()); // "Did you mean: ..."
+            }
             c.getErr().println("Run '" + c.getCommandSpec().qualifiedName() + " --help' for usage.");
             c.getErr().flush();
             return EXIT_USAGE;

@@ -152,6 +152,23 @@ class FerryCliTest {
         assertEquals("PASSED", s.get(8).get("status").asText(), "QUIT is still tried");
     }
 
+    /** A command line naming one subcommand builds only that one; anything else sees them all. */
+    @Test
+    void helpListsEveryCommandAndACommandsHelpHasItsFullName() {
+        Run top = run("--help");
+        assertEquals(0, top.code(), top.err());
+        for (String command : new String[] {"upload", "probe", "webhook", "demo"}) {
+            assertTrue(top.out().matches("(?s).*\\n\\s+" + command + "\\s.*"), command + " in: " + top.out());
+        }
+        Run typo = run("uplod", "x");
+        assertEquals(2, typo.code());
+        assertTrue(typo.err().contains("upload"), "picocli suggests the command: " + typo.err());
+        Run webhook = run("webhook", "--help");
+        assertEquals(0, webhook.code(), webhook.err());
+        assertTrue(webhook.out().contains("Usage: ferry webhook"), webhook.out());
+        assertTrue(webhook.out().contains("send") && webhook.out().contains("verify"), webhook.out());
+    }
+
     @Test
     void usageErrorsExit2() {
         assertEquals(2, run("upload").code());
