@@ -16,6 +16,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        FerryCli.quietTlsEngineLogging(); // the demo uploads over FTPS
         return Demo.run(spec.commandLine().getOut());
     }
 }

@@ -71,6 +71,9 @@ public final class TargetOptions {
     TargetConfig toConfig(String uriText) throws TransferException {
         TargetConfig.Builder b = TargetConfig.builder(uriText);
         URI uri = URI.create(uriText);
+        if ("ftps".equalsIgnoreCase(uri.getScheme())) {
+            FerryCli.quietTlsEngineLogging();
+        }
         String user = uri.getUserInfo();
         if (user == null || user.isEmpty()) {
             throw bad("the URI " + uriText + " names no user", "use the form " + uri.getScheme() + "://user@host/dir");

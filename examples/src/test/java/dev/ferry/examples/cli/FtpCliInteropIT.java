@@ -78,6 +78,7 @@ class FtpCliInteropIT {
             int connections = transcript.split("connecting to 127.0.0.1", -1).length - 1;
             if (min == null) {
                 assertTrue(transcript.contains("uses TLS 1.2 from now on"), transcript);
+                assertFalse(up.err().contains("org.bouncycastle"), "Bouncy Castle's TLS engine logged: " + up.err());
                 assertEquals(2, connections, transcript);
             } else {
                 // A new TLS 1.3 connection after each one or two files (Java 17 resumes one, Java 25 two).
