@@ -15,11 +15,8 @@ import dev.ferry.core.spi.PreparedUpload;
 import org.apache.sshd.client.future.ConnectFuture;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.AttributeRepository;
-import org.apache.sshd.common.NamedResource;
 import org.apache.sshd.common.SshException;
-import org.apache.sshd.common.config.keys.FilePasswordProvider;
 import org.apache.sshd.common.kex.KexProposalOption;
-import org.apache.sshd.common.util.security.SecurityUtils;
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.SftpClientFactory;
 import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHPosixRenameExtension;
@@ -35,7 +32,6 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.channels.UnresolvedAddressException;
-import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.time.Duration;
@@ -76,6 +72,9 @@ final class SftpConnection implements AbstractStorageTarget.Session {
         boolean ok = false;
         try {
             c.connect();
+            // Read the private key while the key exchange runs on MINA's thread; a failure is reported by
+            // login(), after the host key's verdict, as before.
+            c.readKey();
             c.secure();
             c.login();
             c.enterBase();
@@ -154,24 +153,26 @@ final class SftpConnection implements AbstractStorageTarget.Session {
         return TransferException.builder(otherwise, message).cause(cause).transcript(transcript).build();
     }
 
+    /** Reads the private key for {@link #login()} (once per target), if there is one; a failure waits for login(). */
+    void readKey() {
+        if (config.credentials().privateKey().isPresent()) {
+            try {
+                target.identities(session, config.credentials().privateKey().get(), config.credentials().passphrase().orElse(null));
+            } catch (IOException | GeneralSecurityException | RuntimeException e) {
+                // login() reads it again and says what is wrong
+            }
+        }
+    }
+
     /** Authenticates with the key and/or password. */
     String login() throws TransferException {
         List<String> methods = new ArrayList<>();
         if (config.credentials().privateKey().isPresent()) {
             java.nio.file.Path key = config.credentials().privateKey().get();
             char[] pass = config.credentials().passphrase().orElse(null);
-            try (InputStream in = Files.newInputStream(key)) {
-                Iterable<KeyPair> pairs = SecurityUtils.loadKeyPairIdentities(session, NamedResource.ofName(key.toString()), in,
-                        pass == null ? FilePasswordProvider.EMPTY : FilePasswordProvider.of(new String(pass)));
-                int n = 0;
-                if (pairs != null) {
-                    for (KeyPair kp : pairs) {
-                        session.addPublicKeyIdentity(kp);
-                        n++;
-                    }
-                }
-                if (n == 0) {
-                    throw new GeneralSecurityException("no key found in the file");
+            try {
+                for (KeyPair kp : target.identities(session, key, pass)) {
+                    session.addPublicKeyIdentity(kp);
                 }
                 methods.add("publickey");
             } catch (IOException | GeneralSecurityException | RuntimeException e) {

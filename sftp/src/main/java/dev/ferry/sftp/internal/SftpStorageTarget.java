@@ -13,6 +13,10 @@ import dev.ferry.core.spi.ProbeRecorder;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.NamedFactory;
+import org.apache.sshd.common.NamedResource;
+import org.apache.sshd.common.config.keys.FilePasswordProvider;
+import org.apache.sshd.common.session.SessionContext;
+import org.apache.sshd.common.util.security.SecurityUtils;
 import org.apache.sshd.common.cipher.BuiltinCiphers;
 import org.apache.sshd.common.kex.BuiltinDHFactories;
 import org.apache.sshd.common.kex.KeyExchangeFactory;
@@ -20,7 +24,13 @@ import org.apache.sshd.common.cipher.Cipher;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.sftp.client.impl.DefaultSftpClient;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,6 +53,8 @@ public final class SftpStorageTarget extends AbstractStorageTarget {
     private final int writeSize;
     private final Object lock = new Object();
     private SshClient client;
+    /** The private key's pairs, read (and decrypted) once per target; guarded by {@link #lock}. */
+    private List<KeyPair> identities;
 
     public SftpStorageTarget(TargetConfig config, Duration keepAlive, int writeSize) throws TransferException {
         super(config, "sftp");
@@ -166,10 +178,38 @@ public final class SftpStorageTarget extends AbstractStorageTarget {
         return new TargetInfo(protocol(), config().host(), port, config().baseDirectory().toString(), config().redactedUri(port));
     }
 
+    /**
+     * The key pairs in the configured private key file, read the first time a connection asks and kept until
+     * {@link #close()}: each new connection of the pool, and each reconnection, would otherwise read the file
+     * again and, for an encrypted OpenSSH key, run its bcrypt key derivation again (~120 ms in a fresh JVM).
+     * The passphrase is held by the target's configuration anyway. A failure is not kept: the next call reads
+     * the file again.
+     */
+    List<KeyPair> identities(SessionContext session, Path key, char[] passphrase) throws IOException, GeneralSecurityException {
+        synchronized (lock) {
+            if (identities == null) {
+                List<KeyPair> pairs = new ArrayList<>();
+                try (InputStream in = Files.newInputStream(key)) {
+                    Iterable<KeyPair> loaded = SecurityUtils.loadKeyPairIdentities(session, NamedResource.ofName(key.toString()), in,
+                            passphrase == null ? FilePasswordProvider.EMPTY : FilePasswordProvider.of(new String(passphrase)));
+                    if (loaded != null) {
+                        loaded.forEach(pairs::add);
+                    }
+                }
+                if (pairs.isEmpty()) {
+                    throw new GeneralSecurityException("no key found in the file");
+                }
+                identities = List.copyOf(pairs);
+            }
+            return identities;
+        }
+    }
+
     @Override
     public void close() {
         super.close();
         synchronized (lock) {
+            identities = null;
             if (client != null) {
                 try {
                     client.stop();

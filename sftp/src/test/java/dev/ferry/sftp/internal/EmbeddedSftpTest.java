@@ -162,6 +162,44 @@ class EmbeddedSftpTest {
         assertNull(java.security.Security.getProvider("BC"), "Bouncy Castle must not be registered JVM-wide");
     }
 
+    @Test
+    void aWrongPassphraseIsBadInputAndAnUnknownHostKeyIsReportedFirst() throws Exception {
+        String wrong = "Wrong-Passphrase-5b0c";
+        Credentials c = Credentials.privateKey("alice", ed25519Key, wrong.toCharArray());
+        Path f = TestFiles.random(dir, "wp.bin", 10);
+        try (StorageTarget t = builder().credentials(c).build()) {
+            TransferException e = assertThrows(TransferException.class, () -> t.upload(Upload.of(f, "wp.bin")));
+            assertEquals(Reason.BAD_INPUT, e.reason());
+            assertTrue(e.getMessage().contains("cannot load the private key " + ed25519Key), e.getMessage());
+            assertFalse((e.getMessage() + e.hint() + String.join("\n", e.transcript())).contains(wrong));
+            assertEquals(ProbeStep.Step.LOGIN, t.probe().firstFailure().orElseThrow().step());
+        }
+        // The key is read while the key exchange runs, but the host key's verdict comes first.
+        Path emptyKnownHosts = Files.writeString(dir.resolve("empty_known_hosts_wp"), "");
+        try (StorageTarget t = builder().credentials(c).hostKeys(HostKeys.knownHosts(emptyKnownHosts)).build()) {
+            assertEquals(Reason.HOST_KEY, assertThrows(TransferException.class, () -> t.upload(Upload.of(f, "wp.bin"))).reason());
+        }
+        assertFalse(Files.exists(root.resolve("in/wp.bin")));
+    }
+
+    @Test
+    void theKeyIsReadOncePerTargetNotForEachConnection() throws Exception {
+        Path key = Files.copy(ed25519Key, dir.resolve("id_ed25519_once"));
+        Path f1 = TestFiles.random(dir, "once1.bin", 1000);
+        Path f2 = TestFiles.random(dir, "once2.bin", 2000);
+        try (StorageTarget t = builder().credentials(Credentials.privateKey("alice", key, PASSPHRASE.toCharArray())).build()) {
+            t.upload(Upload.of(f1, "once1.bin"));
+            Files.delete(key);
+            // The server drops the session: the next upload needs a new connection and a new login.
+            server.getActiveSessions().forEach(s -> s.close(true));
+            UploadResult r = t.upload(Upload.of(f2, "once2.bin"));
+            String text = String.join("\n", r.transcript());
+            assertTrue(text.contains("connecting to 127.0.0.1"), "a new connection: " + text);
+        }
+        assertEquals(TestFiles.sha256(f1), TestFiles.sha256(root.resolve("in/once1.bin")));
+        assertEquals(TestFiles.sha256(f2), TestFiles.sha256(root.resolve("in/once2.bin")));
+    }
+
     /** Writes a new RSA key to {@code file} as encrypted PKCS#8 (PBES2: PBKDF2 with HMAC-SHA256, AES-256-CBC). */
     static KeyPair pkcs8(Path file) throws Exception {
         KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
