@@ -83,6 +83,10 @@ run() {
 
 # Ferry's command line as a user runs it: the launcher, whose class-data archive the first upload makes
 ferry() { JAVA="$JAVA" examples/ferry "$@"; }
+# The machine's speed drifts between runs (and within one): a fixed CPU-bound loop, timed at the start and
+# at the end, says how fast it was, so runs can be compared. Lower is faster.
+cpu_probe() { local t0; t0=$(now); awk 'BEGIN { for (i = 0; i < 3e7; i++) s += i }'; awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f s", b - a }'; }
+PROBE_START=$(cpu_probe)
 head -c 1024 /dev/urandom > "$WORK/one-k.bin"
 ferry upload --password-env FERRY_BENCH_PASSWORD --ca-cert "$CERT" --remote-name k.bin "$WORK/one-k.bin" \
   "ftps://$USER_NAME@127.0.0.1:2121/" >/dev/null
@@ -137,6 +141,7 @@ median() { tr ' ' '\n' | { grep -v -e '^$' -e fail || true; } | sort -g | awk '{
 {
   echo "Ferry benchmark $(date -u +%FT%TZ), $SIZE_MIB MiB, $ROUNDS rounds, interleaved; $(nproc) cores shared by client and server"
   echo "java: $("$JAVA" -version 2>&1 | head -1); curl: $(curl --version | head -1 | cut -d' ' -f1-2); $(ssh -V 2>&1)"
+  echo "CPU probe (awk loop, lower is faster): $PROBE_START before the rounds, $(cpu_probe) after"
   printf '%-26s %-28s %8s\n' CASE "MB/s PER ROUND" MEDIAN
   for k in $(printf '%s\n' "${!RESULTS[@]}" | sort); do
     printf '%-26s %-28s %8s\n' "$k" "${RESULTS[$k]}" "$(echo "${RESULTS[$k]}" | median)"
@@ -233,5 +238,6 @@ if [ -z "${QUICK:-}" ]; then
     done
   } | tee -a "$OUT"
 fi
+echo "CPU probe at the end: $(cpu_probe)" | tee -a "$OUT"
 rm -f "$NETRC"
 echo "written to $OUT"
