@@ -40,7 +40,12 @@ public final class FerryCli implements Runnable {
 
     /** Runs the command line and exits with its status. */
     public static void main(String[] args) {
-        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        int code = execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        String training = System.getProperty(ClassDataTraining.PROPERTY);
+        if (training != null && code == EXIT_OK) {
+            ClassDataTraining.load(training);
+        }
+        System.exit(code);
     }
 
     /** The subcommands, by name, in the order {@code ferry --help} lists them. */

@@ -102,6 +102,14 @@ class LauncherIT {
                 "Ferry's classes come from the archive");
         assertEquals(files, cacheFiles());
         assertEquals(made, Files.getLastModifiedTime(files.get(0)).toMillis(), "the archive is made once");
+
+        // The training run also archived Bouncy Castle's TLS engine (TLS 1.2 FTPS), which this plain-FTP run never used.
+        JarRunner.Result listing = JarRunner.exec(List.of(JarRunner.java(), "-XX:SharedArchiveFile=" + files.get(0),
+                "-XX:+PrintSharedArchiveAndExit", "-jar", JarRunner.jar().toAbsolutePath().toString()), Map.of(), Duration.ofSeconds(60));
+        List<String> archived = listing.out().lines().filter(l -> l.contains("org.bouncycastle.")).toList();
+        assertTrue(archived.stream().anyMatch(l -> l.contains("org.bouncycastle.tls.TlsClientProtocol ")), listing.out() + listing.err());
+        assertTrue(archived.stream().anyMatch(l -> l.contains("org.bouncycastle.jsse.provider.ProvSSLContextSpi ")), archived.toString());
+        assertTrue(archived.size() > 800, archived.size() + " Bouncy Castle classes archived");
     }
 
     @Test
