@@ -53,7 +53,9 @@ public final class SftpStorageTarget extends AbstractStorageTarget {
     private final int writeSize;
     private final Object lock = new Object();
     private SshClient client;
-    /** The private key's pairs, read (and decrypted) once per target; guarded by {@link #lock}. */
+    /** Held while the key file is read, which may take a while (bcrypt): not {@link #lock}. */
+    private final Object keyLock = new Object();
+    /** The private key's pairs, read (and decrypted) once per target; guarded by {@link #keyLock}. */
     private List<KeyPair> identities;
 
     public SftpStorageTarget(TargetConfig config, Duration keepAlive, int writeSize) throws TransferException {
@@ -186,7 +188,7 @@ public final class SftpStorageTarget extends AbstractStorageTarget {
      * the file again.
      */
     List<KeyPair> identities(SessionContext session, Path key, char[] passphrase) throws IOException, GeneralSecurityException {
-        synchronized (lock) {
+        synchronized (keyLock) {
             if (identities == null) {
                 List<KeyPair> pairs = new ArrayList<>();
                 try (InputStream in = Files.newInputStream(key)) {
@@ -208,8 +210,10 @@ public final class SftpStorageTarget extends AbstractStorageTarget {
     @Override
     public void close() {
         super.close();
-        synchronized (lock) {
+        synchronized (keyLock) {
             identities = null;
+        }
+        synchronized (lock) {
             if (client != null) {
                 try {
                     client.stop();
