@@ -58,19 +58,7 @@ final class ClassDataTraining {
      * (The JDK's own TLS classes need not be: the JVM loads them from its module image without verifying them.)
      */
     static int load(String kind) {
-        return loadJar(PREFIXES.get(kind));
-    }
-
-    private static int forName(String name, ClassLoader loader) {
-        try {
-            Class.forName(name, false, loader);
-            return 1;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return 0; // not loadable here (a newer Java's class): nothing to archive
-        }
-    }
-
-    private static int loadJar(List<String> prefixes) {
+        List<String> prefixes = PREFIXES.get(kind);
         if (prefixes == null) {
             return 0;
         }
@@ -96,7 +84,12 @@ final class ClassDataTraining {
                 if (!name.endsWith(".class") || !matches(prefixes, name) || EXCLUDED.stream().anyMatch(name::startsWith)) {
                     continue;
                 }
-                n += forName(name.substring(0, name.length() - ".class".length()).replace('/', '.'), loader);
+                try {
+                    Class.forName(name.substring(0, name.length() - ".class".length()).replace('/', '.'), false, loader);
+                    n++;
+                } catch (ClassNotFoundException | LinkageError e) {
+                    // not loadable here (a newer Java's class): nothing to archive
+                }
             }
         } catch (IOException e) {
             return n;
