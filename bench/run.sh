@@ -126,7 +126,8 @@ warm() { # NAME REMOTE target-options... FILE URI
     "$JAVA" -cp "$JAR" dev.ferry.examples.cli.WarmBench --rounds "$ROUNDS" --remote-name "$remote" \
     --server-dir "$HOME_DIR" "$@" || return 0
   RESULTS[$name]=" $(awk '$1 == "round" { printf "%s ", $4 }' "$WORK/warm.out")"
-  echo "  $name: ${RESULTS[$name]} MB/s (cold first upload: $(awk '$1 == "cold" { print $4 }' "$WORK/warm.out") MB/s)"
+  echo "  $name: ${RESULTS[$name]} MB/s (cold first upload: $(awk '$1 == "cold" { print $4 }' "$WORK/warm.out") MB/s;" \
+    "JVM CPU s per round: $(awk '$1 == "round" { printf "%s ", $5 }' "$WORK/warm.out"))"
   rm -f "$HOME_DIR/$remote" "$HOME_DIR/$remote".round*
 }
 echo "warm library (one JVM, $ROUNDS rounds after a cold one)"

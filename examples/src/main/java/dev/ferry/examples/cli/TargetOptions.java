@@ -146,7 +146,8 @@ public final class TargetOptions {
     }
 
     private static Collection<X509Certificate> readCertificates(Path p) throws TransferException {
-        try (InputStream in = Files.newInputStream(p)) {
+        // Read whole first: the certificate parser reads a stream a byte at a time (a system call each, unbuffered).
+        try (InputStream in = new java.io.ByteArrayInputStream(Files.readAllBytes(p))) {
             List<X509Certificate> out = new ArrayList<>();
             for (var c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
                 out.add((X509Certificate) c);

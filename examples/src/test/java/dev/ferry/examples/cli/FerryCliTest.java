@@ -40,6 +40,21 @@ class FerryCliTest {
     }
 
     @Test
+    void aCaCertFileWithoutACertificateIsBadInput(@TempDir Path dir) throws Exception {
+        Path a = Files.writeString(dir.resolve("a.bin"), "x");
+        Path notPem = Files.writeString(dir.resolve("ca.pem"), "not a certificate\n");
+        Run r = run("upload", "--json", "--ca-cert", notPem.toString(), a.toString(), "mem://alice@host/in");
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertEquals("BAD_INPUT", r.json().get("reason").asText());
+        assertTrue(r.json().get("message").asText().contains(notPem.toString()), r.out());
+
+        Path missing = dir.resolve("absent.pem");
+        r = run("upload", "--json", "--ca-cert", missing.toString(), a.toString(), "mem://alice@host/in");
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertTrue(r.json().get("message").asText().contains("cannot read the certificate " + missing), r.out());
+    }
+
+    @Test
     void uploadHelpShowsItsArgumentsOnce() {
         Run r = run("upload", "--help");
         assertEquals(0, r.code(), r.err());
