@@ -12,7 +12,8 @@ import java.util.Optional;
  * <p>Defaults: {@link ExistingFile#OVERWRITE}, atomic publish on (the bytes go to a temporary name
  * in the same directory, are checked, then renamed into place, so no reader ever sees a partial
  * file at the final name), missing directories created, {@link Verification#SIZE}, resume on (a
- * retry continues a temporary file left by an interrupted attempt), no deadline.
+ * retry continues the temporary file the interrupted attempt before it wrote; the temporary name has a random
+ * token of this upload, so no other upload, concurrent or later, ever resumes or publishes it), no deadline.
  *
  * <pre>{@code
  * Upload up = Upload.builder()
@@ -26,7 +27,7 @@ import java.util.Optional;
  * ({@link TransferException.Reason#BAD_INPUT} before any connection is opened).
  */
 public final class Upload {
-    /** The suffix of the temporary name used for atomic publish: {@code name} + this. */
+    /** The suffix of the temporary name used for atomic publish: {@code name.<token>} + this. */
     public static final String TEMP_SUFFIX = ".ferry-part";
 
     private final ContentSource source;

@@ -87,6 +87,16 @@ class FtpInteropIT {
         return Path.of(Interop.get("home"), r.remotePath());
     }
 
+    /** No temporary file of this upload ({@code <name>.<token>.ferry-part}) is left beside it. */
+    static void assertNoTemporaryFile(UploadResult r) throws java.io.IOException {
+        Path file = onDisk(r);
+        try (java.util.stream.Stream<Path> s = Files.list(file.getParent())) {
+            List<String> left = s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith(file.getFileName() + ".") && n.endsWith(dev.ferry.core.Upload.TEMP_SUFFIX)).toList();
+            assertTrue(left.isEmpty(), "temporary files left: " + left);
+        }
+    }
+
     static void check(String tls, UploadResult r) {
         if (!tls.equals("none")) {
             assertEquals(tls, r.connection().securityProtocol(), "negotiated protocol");
@@ -101,7 +111,7 @@ class FtpInteropIT {
             UploadResult r = t.upload(Upload.of(f, "rec.mp4"));
             check(tls, r);
             assertEquals(TestFiles.sha256(f), TestFiles.sha256(onDisk(r)));
-            assertFalse(Files.exists(Path.of(onDisk(r) + ".ferry-part")));
+            assertNoTemporaryFile(r);
             String transcript = String.join("\n", r.transcript());
             assertFalse(transcript.contains(Interop.get("password")), "password in the transcript");
             if (!tls.equals("none") && !server.equals("pureftpd")) {
@@ -205,7 +215,7 @@ class FtpInteropIT {
             for (int i = 0; i < 12; i++) {
                 UploadResult u = r.files().get(i);
                 assertEquals(TestFiles.sha256(files.get(i)), TestFiles.sha256(onDisk(u)), "file " + i);
-                assertFalse(Files.exists(Path.of(onDisk(u) + ".ferry-part")), "file " + i);
+                assertNoTemporaryFile(u);
                 protocols.add(u.connection().securityProtocol());
             }
             int firstOn12 = protocols.indexOf("TLSv1.2");

@@ -30,8 +30,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -76,10 +78,11 @@ class FtpsEmbeddedTest {
             assertTrue(r.connection().securityProtocol().startsWith("TLSv1."), r.connection().toString());
             assertEquals("sha256:" + server.certificates().sha256(), r.connection().peerFingerprint());
             String transcript = String.join("\n", r.transcript());
-            assertOrder(transcript, "> AUTH TLS", "> PBSZ 0", "> PROT P", "> USER alice", "> PASS ****", "> STOR one.bin.ferry-part",
-                    "> RNFR one.bin.ferry-part", "> RNTO one.bin");
+            assertOrder(transcript, "> AUTH TLS", "> PBSZ 0", "> PROT P", "> USER alice", "> PASS ****", "> STOR one.bin.",
+                    "> RNFR one.bin.", "> RNTO one.bin");
+            assertTrue(transcript.matches("(?s).*> STOR one\\.bin\\.[0-9a-f]{8}\\.ferry-part\n.*"), transcript);
             assertFalse(transcript.contains(EmbeddedFtpServer.PASSWORD), "password in transcript");
-            assertFalse(Files.exists(server.home().resolve("in/2026/11/one.bin.ferry-part")));
+            assertEquals(List.of("one.bin"), names(server.home().resolve("in/2026/11")));
         }
     }
 
@@ -113,7 +116,8 @@ class FtpsEmbeddedTest {
             assertTrue(r.files().get(0).transcript().contains("> AUTH TLS"), r.files().get(0).transcript().toString());
             List<String> last = r.files().get(19).transcript();
             assertFalse(last.contains("> AUTH TLS"), last.toString());
-            assertTrue(last.contains("> STOR " + sources.get(19).getFileName() + ".ferry-part"), last.toString());
+            assertTrue(last.stream().anyMatch(l -> l.startsWith("> STOR " + sources.get(19).getFileName() + ".")
+                    && l.endsWith(Upload.TEMP_SUFFIX)), last.toString());
             assertFalse(last.stream().anyMatch(l -> l.contains(sources.get(18).getFileName().toString())), last.toString());
         }
     }
@@ -202,7 +206,8 @@ class FtpsEmbeddedTest {
             // OVERWRITE (the default) looks at the final name only if the rename needs it (this server does not
             // rename over a file), never before the transfer: one round trip less per file.
             List<String> lines = overwritten.transcript();
-            assertFalse(lines.subList(0, lines.indexOf("> STOR exists.bin.ferry-part")).contains("> SIZE exists.bin"), lines.toString());
+            int stor = lines.indexOf(lines.stream().filter(l -> l.startsWith("> STOR exists.bin.")).findFirst().orElseThrow());
+            assertFalse(lines.subList(0, stor).contains("> SIZE exists.bin"), lines.toString());
             try (Stream<Path> s = Files.list(server.home().resolve("in"))) {
                 assertTrue(s.noneMatch(p -> p.toString().endsWith(".ferry-part")));
             }
@@ -210,19 +215,33 @@ class FtpsEmbeddedTest {
     }
 
     @Test
-    void resumesATemporaryFileLeftByAnInterruptedUpload() throws Exception {
+    void aTemporaryFileLeftByAnotherUploadIsNeitherResumedNorPublished() throws Exception {
+        // Another upload's leftover of the same length (a killed process, or one still writing) under the
+        // temporary names Ferry used to reuse: resuming it would publish its bytes, not the source's.
         Path src = TestFiles.random(dir, "resume.bin", 2_000_000);
-        byte[] all = Files.readAllBytes(src);
-        Path part = server.home().resolve("in/resume.bin.ferry-part");
-        Files.createDirectories(part.getParent());
-        Files.write(part, java.util.Arrays.copyOf(all, 750_000));
+        byte[] other = Files.readAllBytes(TestFiles.random(dir, "other.bin", 2_000_000));
+        Path in = Files.createDirectories(server.home().resolve("in/leftover"));
+        Files.write(in.resolve("resume.bin.ferry-part"), other);
         try (StorageTarget t = StorageTargets.open(config(pinned()).build())) {
-            UploadResult r = t.upload(Upload.of(src, "resume.bin"));
-            assertEquals(750_000, r.resumedFrom());
-            assertTrue(String.join("\n", r.transcript()).contains("> APPE resume.bin.ferry-part"));
+            UploadResult first = t.upload(Upload.of(src, "leftover/resume.bin"));
+            assertEquals(0, first.resumedFrom());
+            assertEquals(TestFiles.sha256(src), TestFiles.sha256(in.resolve("resume.bin")));
+            // Nor does a second upload of the same name take up what the first wrote.
+            UploadResult second = t.upload(Upload.of(src, "leftover/resume.bin"));
+            assertEquals(0, second.resumedFrom());
+            String tempOfFirst = first.transcript().stream().filter(l -> l.startsWith("> STOR ")).findFirst().orElseThrow();
+            String tempOfSecond = second.transcript().stream().filter(l -> l.startsWith("> STOR ")).findFirst().orElseThrow();
+            assertNotEquals(tempOfFirst, tempOfSecond);
         }
-        assertEquals(TestFiles.sha256(src), TestFiles.sha256(server.home().resolve("in/resume.bin")));
-        assertFalse(Files.exists(part));
+        assertEquals(TestFiles.sha256(src), TestFiles.sha256(in.resolve("resume.bin")));
+        assertArrayEquals(other, Files.readAllBytes(in.resolve("resume.bin.ferry-part")), "another upload's file is not touched");
+        assertEquals(List.of("resume.bin", "resume.bin.ferry-part"), names(in));
+    }
+
+    static List<String> names(Path dir) throws java.io.IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
     }
 
     @Test

@@ -203,8 +203,8 @@ public abstract class AbstractStorageTarget implements StorageTarget {
     protected PreparedUpload prepare(Upload u) throws TransferException {
         RemotePath rel = u.validatedRemotePath();
         RemotePath abs = config.baseDirectory().resolve(rel);
-        if (u.atomic() && (abs.fileName() + Upload.TEMP_SUFFIX).getBytes(StandardCharsets.UTF_8).length
-                > RemotePath.MAX_NAME_BYTES) {
+        String temporary = PreparedUpload.newTemporaryName(abs.fileName());
+        if (u.atomic() && temporary.getBytes(StandardCharsets.UTF_8).length > RemotePath.MAX_NAME_BYTES) {
             throw TransferException.builder(Reason.BAD_INPUT, "the file name of " + rel + " is too long for atomic publish "
                     + "(its temporary name would exceed " + RemotePath.MAX_NAME_BYTES + " bytes)")
                     .hint("shorten the name, or turn atomic publish off").build();
@@ -221,7 +221,7 @@ public abstract class AbstractStorageTarget implements StorageTarget {
             throw new TransferException(Reason.BAD_INPUT, "the source " + u.sourcePath().get() + " is not a regular file");
         }
         Instant deadline = u.deadline().map(d -> Instant.now().plus(d)).orElse(null);
-        return new PreparedUpload(u, rel, abs, length, 1, deadline);
+        return new PreparedUpload(u, rel, abs, length, 1, deadline, temporary);
     }
 
     private Session acquire(Transcript transcript) throws TransferException {

@@ -15,12 +15,17 @@ import java.time.Instant;
  * @param sourceLength the source's length when validated, or -1 if unknown
  * @param attempt which attempt this is (1 for the first)
  * @param deadline when the whole upload must end, or {@code null}
+ * @param temporaryName the name an atomic upload writes before it is renamed into place: {@code <final name>.<token>}
+ *        {@link Upload#TEMP_SUFFIX}, with a random token of this upload, kept by every attempt of it (a retry resumes
+ *        the file the attempt before it wrote) and used by no other upload: two uploads to one name, at the same
+ *        time or one after a killed one, never write into or resume each other's file
  */
 public record PreparedUpload(Upload upload, RemotePath relativePath, RemotePath absolutePath, long sourceLength,
-                             int attempt, Instant deadline) {
-    /** The temporary name used for atomic publish: {@code <final name>} + {@link Upload#TEMP_SUFFIX}. */
-    public String temporaryName() {
-        return absolutePath.fileName() + Upload.TEMP_SUFFIX;
+                             int attempt, Instant deadline, String temporaryName) {
+    /** A new upload's temporary name for the final name {@code fileName}: {@code fileName.<8 hex digits>.ferry-part}. */
+    public static String newTemporaryName(String fileName) {
+        String token = Integer.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextInt());
+        return fileName + "." + "00000000".substring(token.length()) + token + Upload.TEMP_SUFFIX;
     }
 
     /** The temporary path, in the same directory as the final one. */
@@ -35,6 +40,6 @@ public record PreparedUpload(Upload upload, RemotePath relativePath, RemotePath 
 
     /** This upload for a further attempt. */
     public PreparedUpload nextAttempt() {
-        return new PreparedUpload(upload, relativePath, absolutePath, sourceLength, attempt + 1, deadline);
+        return new PreparedUpload(upload, relativePath, absolutePath, sourceLength, attempt + 1, deadline, temporaryName);
     }
 }

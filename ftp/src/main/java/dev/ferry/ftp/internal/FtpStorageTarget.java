@@ -226,7 +226,7 @@ public final class FtpStorageTarget extends AbstractStorageTarget {
     }
 
     /**
-     * The temporary name for an atomic upload: {@code <name>.ferry-part}, or {@code <name>.retryN.ferry-part}
+     * The temporary name for an atomic upload: {@code <name>.<token>.ferry-part}, or {@code <name>.<token>.retryN.ferry-part}
      * after N temporary files of this upload were found held by a stalled session of the server.
      */
     String temporaryName(PreparedUpload p) {
@@ -235,7 +235,8 @@ public final class FtpStorageTarget extends AbstractStorageTarget {
 
     /** The upload's temporary name after {@code given} held ones. */
     private static String temporaryName(PreparedUpload p, int given) {
-        return given == 0 ? p.temporaryName() : p.absolutePath().fileName() + ".retry" + given + Upload.TEMP_SUFFIX;
+        String name = p.temporaryName();
+        return given == 0 ? name : name.substring(0, name.length() - Upload.TEMP_SUFFIX.length()) + ".retry" + given + Upload.TEMP_SUFFIX;
     }
 
     /** The server did not answer a STOR or APPE of the upload's current temporary file: it is held. */

@@ -51,6 +51,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -143,7 +144,9 @@ class EmbeddedSftpTest {
             UploadResult r = t.upload(Upload.of(f, "x/y/a.bin"));
             assertEquals("/in/x/y/a.bin", r.remotePath());
             assertEquals(TestFiles.sha256(f), TestFiles.sha256(root.resolve("in/x/y/a.bin")));
-            assertFalse(Files.exists(root.resolve("in/x/y/a.bin.ferry-part")));
+            try (java.util.stream.Stream<Path> names = Files.list(root.resolve("in/x/y"))) {
+                assertEquals(List.of("a.bin"), names.map(n -> n.getFileName().toString()).toList());
+            }
             assertEquals(fingerprint, r.connection().peerFingerprint());
             assertTrue(r.connection().cipher().contains("gcm"), "AES-GCM preferred: " + r.connection().cipher());
             // The server offers sntrup761 first (MINA's order) and ML-KEM too: the client's preference decides.
@@ -285,16 +288,42 @@ class EmbeddedSftpTest {
     }
 
     @Test
-    void resumesATemporaryFileLeftByAnInterruptedUpload() throws Exception {
+    void aTemporaryFileLeftByAnotherUploadIsNeitherResumedNorPublished() throws Exception {
+        // Another upload's leftover of the same length (a killed process, or one still writing) under the
+        // temporary name Ferry used to reuse: resuming it would publish its bytes, not the source's.
         Path f = TestFiles.random(dir, "r.bin", 2_000_000);
-        Files.createDirectories(root.resolve("in"));
-        Files.write(root.resolve("in/r.bin.ferry-part"), Arrays.copyOf(Files.readAllBytes(f), 800_000));
+        byte[] other = Files.readAllBytes(TestFiles.random(dir, "other.bin", 2_000_000));
+        Path in = Files.createDirectories(root.resolve("in/leftover"));
+        Files.write(in.resolve("r.bin.ferry-part"), other);
         try (StorageTarget t = builder().build()) {
-            UploadResult r = t.upload(Upload.of(f, "r.bin"));
-            assertEquals(800_000, r.resumedFrom());
+            UploadResult first = t.upload(Upload.of(f, "leftover/r.bin"));
+            assertEquals(0, first.resumedFrom());
+            assertEquals(TestFiles.sha256(f), TestFiles.sha256(in.resolve("r.bin")));
+            assertEquals(0, t.upload(Upload.of(f, "leftover/r.bin")).resumedFrom(), "nor is the first upload's file taken up");
         }
-        assertEquals(TestFiles.sha256(f), TestFiles.sha256(root.resolve("in/r.bin")));
-        assertFalse(Files.exists(root.resolve("in/r.bin.ferry-part")));
+        assertEquals(TestFiles.sha256(f), TestFiles.sha256(in.resolve("r.bin")));
+        assertArrayEquals(other, Files.readAllBytes(in.resolve("r.bin.ferry-part")), "another upload's file is not touched");
+        try (java.util.stream.Stream<Path> names = Files.list(in)) {
+            assertEquals(List.of("r.bin", "r.bin.ferry-part"), names.map(n -> n.getFileName().toString()).sorted().toList());
+        }
+    }
+
+    @Test
+    void aRetryResumesWhatTheAttemptBeforeItWrote() throws Exception {
+        Path f = TestFiles.random(dir, "cut.bin", 3_000_000);
+        try (dev.ferry.testing.FaultProxy proxy = dev.ferry.testing.FaultProxy.start("127.0.0.1", 0, "127.0.0.1", server.getPort());
+             StorageTarget t = builder().port(proxy.port())
+                     .retryPolicy(RetryPolicy.builder().maxAttempts(3).initialBackoff(Duration.ofMillis(10)).build()).build()) {
+            proxy.cutUpstreamAfter(1_200_000);
+            UploadResult r = t.upload(Upload.of(f, "cut/cut.bin"));
+            assertTrue(proxy.awaitFault(Duration.ofSeconds(1)), "the connection was cut");
+            assertEquals(2, r.attempts());
+            assertTrue(r.resumedFrom() > 0 && r.resumedFrom() < 1_200_000, "resumed from " + r.resumedFrom());
+        }
+        assertEquals(TestFiles.sha256(f), TestFiles.sha256(root.resolve("in/cut/cut.bin")));
+        try (java.util.stream.Stream<Path> names = Files.list(root.resolve("in/cut"))) {
+            assertEquals(List.of("cut.bin"), names.map(n -> n.getFileName().toString()).toList());
+        }
     }
 
     @Test
