@@ -309,6 +309,28 @@ class EmbeddedSftpTest {
     }
 
     @Test
+    void twoUploadsOfOneNameAtOnceLeaveOneWholeFile() throws Exception {
+        Path a = TestFiles.random(dir, "same-a.bin", 8_000_000);
+        Path b = TestFiles.random(dir, "same-b.bin", 8_000_000);
+        try (StorageTarget t = builder().build()) {
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                var fa = pool.submit(() -> t.upload(Upload.of(a, "same/same.bin")));
+                var fb = pool.submit(() -> t.upload(Upload.of(b, "same/same.bin")));
+                fa.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                fb.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+        String onDisk = TestFiles.sha256(root.resolve("in/same/same.bin"));
+        assertTrue(onDisk.equals(TestFiles.sha256(a)) || onDisk.equals(TestFiles.sha256(b)), "one of the two, whole");
+        try (java.util.stream.Stream<Path> names = Files.list(root.resolve("in/same"))) {
+            assertEquals(List.of("same.bin"), names.map(n -> n.getFileName().toString()).toList());
+        }
+    }
+
+    @Test
     void aRetryResumesWhatTheAttemptBeforeItWrote() throws Exception {
         Path f = TestFiles.random(dir, "cut.bin", 3_000_000);
         try (dev.ferry.testing.FaultProxy proxy = dev.ferry.testing.FaultProxy.start("127.0.0.1", 0, "127.0.0.1", server.getPort());
