@@ -13,12 +13,14 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
 /**
  * Verifies the server's host key against {@link HostKeys}: pinned {@code SHA256:} fingerprints and/or a
- * known_hosts file (plain, hashed and {@code [host]:port} entries, {@code @revoked} honoured). Never accepts
+ * known_hosts file (plain, hashed and {@code [host]:port} entries, {@code @revoked} honoured before anything else).
+ * Never accepts
  * an unknown key unless {@link HostKeys#insecureAcceptAny()} was chosen. Remembers what it saw, so an error
  * can show the key type and fingerprint a user may pin. One instance per connection attempt.
  */
@@ -33,6 +35,9 @@ final class HostKeyChecker implements ServerKeyVerifier {
     private volatile String keyType;
     private volatile String fingerprint;
     private volatile String how;
+    /** This host's known_hosts entries; guarded by {@code this}. */
+    private List<KnownHostEntry> entries;
+    private volatile String readProblem;
 
     HostKeyChecker(HostKeys keys, String host, int port, Transcript transcript) {
         this.keys = keys;
@@ -72,55 +77,81 @@ final class HostKeyChecker implements ServerKeyVerifier {
     }
 
     private Verdict check(ClientSession session, PublicKey serverKey) {
+        List<KnownHostEntry> entries = entries();
+        // As OpenSSH does: a key marked @revoked is refused whatever else accepts it, a pin or another line.
+        for (KnownHostEntry e : entries) {
+            if (isRevoked(e) && KeyUtils.compareKeys(serverKey, resolve(session, e))) {
+                how = "marked @revoked in " + keys.knownHostsFile().get();
+                return Verdict.REVOKED;
+            }
+        }
         if (keys.pinnedFingerprints().contains(fingerprint)) {
             how = "pinned fingerprint";
             return Verdict.ACCEPTED;
         }
         Verdict fromFile = Verdict.UNKNOWN;
-        if (keys.knownHostsFile().isPresent()) {
-            List<KnownHostEntry> entries;
-            try {
-                entries = KnownHostEntry.readKnownHostEntries(keys.knownHostsFile().get());
-            } catch (IOException e) {
-                how = "cannot read " + keys.knownHostsFile().get() + ": " + e.getMessage();
-                entries = Collections.emptyList();
+        for (KnownHostEntry e : entries) {
+            if (isRevoked(e)) {
+                continue;
             }
-            for (KnownHostEntry e : entries) {
-                if (!e.isHostMatch(host, port)) {
-                    continue;
-                }
-                PublicKey known;
-                try {
-                    known = e.getKeyEntry().resolvePublicKey(session, Collections.emptyMap(), PublicKeyEntryResolver.IGNORING);
-                } catch (IOException | GeneralSecurityException ex) {
-                    continue;
-                }
-                if (known == null) {
-                    continue;
-                }
-                boolean same = KeyUtils.compareKeys(known, serverKey);
-                if ("revoked".equalsIgnoreCase(e.getMarker())) {
-                    if (same) {
-                        how = "marked @revoked in " + keys.knownHostsFile().get();
-                        return Verdict.REVOKED;
-                    }
-                    continue;
-                }
-                if (same) {
-                    how = "known_hosts " + keys.knownHostsFile().get();
-                    return Verdict.ACCEPTED;
-                }
-                if (KeyUtils.getKeyType(known).equals(keyType)) {
-                    fromFile = Verdict.CHANGED;
-                    how = keys.knownHostsFile().get() + " has another " + keyType + " key for this host ("
-                            + fingerprint(known) + ")";
-                }
+            PublicKey known = resolve(session, e);
+            if (known == null) {
+                continue;
             }
+            if (KeyUtils.compareKeys(known, serverKey)) {
+                how = "known_hosts " + keys.knownHostsFile().get();
+                return Verdict.ACCEPTED;
+            }
+            if (KeyUtils.getKeyType(known).equals(keyType)) {
+                fromFile = Verdict.CHANGED;
+                how = keys.knownHostsFile().get() + " has another " + keyType + " key for this host ("
+                        + fingerprint(known) + ")";
+            }
+        }
+        if (fromFile == Verdict.UNKNOWN && readProblem != null) {
+            how = readProblem;
         }
         if (fromFile == Verdict.UNKNOWN && keys.isInsecureAcceptAny()) {
             how = "INSECURE: HostKeys.insecureAcceptAny() accepts every key";
             return Verdict.ACCEPTED;
         }
         return fromFile;
+    }
+
+    /** The known_hosts entries for this host and port, read once per connection attempt. */
+    private synchronized List<KnownHostEntry> entries() {
+        if (entries == null) {
+            List<KnownHostEntry> all;
+            if (keys.knownHostsFile().isEmpty()) {
+                all = Collections.emptyList();
+            } else {
+                try {
+                    all = KnownHostEntry.readKnownHostEntries(keys.knownHostsFile().get());
+                } catch (IOException | RuntimeException e) {
+                    readProblem = "cannot read " + keys.knownHostsFile().get() + ": " + e.getMessage();
+                    all = Collections.emptyList();
+                }
+            }
+            List<KnownHostEntry> mine = new ArrayList<>();
+            for (KnownHostEntry e : all) {
+                if (e.isHostMatch(host, port)) {
+                    mine.add(e);
+                }
+            }
+            entries = List.copyOf(mine);
+        }
+        return entries;
+    }
+
+    private static boolean isRevoked(KnownHostEntry e) {
+        return "revoked".equalsIgnoreCase(e.getMarker());
+    }
+
+    private static PublicKey resolve(ClientSession session, KnownHostEntry e) {
+        try {
+            return e.getKeyEntry().resolvePublicKey(session, Collections.emptyMap(), PublicKeyEntryResolver.IGNORING);
+        } catch (IOException | GeneralSecurityException | RuntimeException ex) {
+            return null; // a key Ferry cannot read is no key
+        }
     }
 }

@@ -1,0 +1,74 @@
+package dev.ferry.sftp.internal;
+
+import dev.ferry.core.HostKeys;
+import dev.ferry.core.Transcript;
+import org.apache.sshd.client.config.hosts.KnownHostEntry;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.util.security.SecurityUtils;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The known_hosts rules of {@link HostKeyChecker}, without a server: the verdict on a key the server would show. */
+class HostKeyCheckerTest {
+    static final String HOST = "127.0.0.1";
+    @TempDir
+    static Path dir;
+    static KeyPair server;
+    static KeyPair other;
+    static KeyPair ed;
+
+    @BeforeAll
+    static void keys() throws Exception {
+        SshClients.configureProvidersOnce();
+        KeyPairGenerator g = SecurityUtils.getKeyPairGenerator(KeyUtils.EC_ALGORITHM);
+        g.initialize(256);
+        server = g.generateKeyPair();
+        other = g.generateKeyPair();
+        KeyPairGenerator eg = SecurityUtils.getKeyPairGenerator(SecurityUtils.EDDSA);
+        eg.initialize(new org.bouncycastle.jcajce.spec.EdDSAParameterSpec("Ed25519"));
+        ed = eg.generateKeyPair();
+    }
+
+    static String key(KeyPair k) {
+        return PublicKeyEntry.toString(k.getPublic());
+    }
+
+    static HostKeys knownHosts(String... lines) throws Exception {
+        return HostKeys.knownHosts(Files.writeString(Files.createTempFile(dir, "known_hosts", ""), String.join("\n", lines) + "\n"));
+    }
+
+    static HostKeyChecker.Verdict verdict(HostKeys keys, int port) {
+        HostKeyChecker c = new HostKeyChecker(keys, HOST, port, new Transcript());
+        c.verifyServerKey(null, null, server.getPublic());
+        return c.verdict();
+    }
+
+    @Test
+    void aRevokedKeyIsRefusedEvenWhenAnEarlierLineAcceptsIt() throws Exception {
+        assertEquals(HostKeyChecker.Verdict.REVOKED, verdict(knownHosts("[" + HOST + "]:2222 " + key(server),
+                "@revoked [" + HOST + "]:2222 " + key(server)), 2222));
+        assertEquals(HostKeyChecker.Verdict.REVOKED, verdict(knownHosts(HOST + " " + key(server), "@revoked " + HOST + " " + key(server)), 22));
+        // Another key revoked does not touch this one.
+        assertEquals(HostKeyChecker.Verdict.ACCEPTED, verdict(knownHosts("@revoked " + HOST + " " + key(other), HOST + " " + key(server)), 22));
+    }
+
+    @Test
+    void aRevokedKeyIsRefusedEvenWhenItIsPinned() throws Exception {
+        HostKeys keys = knownHosts("@revoked [" + HOST + "]:2222 " + key(server)).withPin(HostKeyChecker.fingerprint(server.getPublic()));
+        assertEquals(HostKeyChecker.Verdict.REVOKED, verdict(keys, 2222));
+        assertEquals(HostKeyChecker.Verdict.ACCEPTED, verdict(knownHosts("@revoked " + HOST + " " + key(other))
+                .withPin(HostKeyChecker.fingerprint(server.getPublic())), 2222));
+    }
+}
