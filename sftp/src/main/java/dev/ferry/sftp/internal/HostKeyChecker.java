@@ -2,9 +2,12 @@ package dev.ferry.sftp.internal;
 
 import dev.ferry.core.HostKeys;
 import dev.ferry.core.Transcript;
+import org.apache.sshd.client.config.hosts.HostPatternValue;
+import org.apache.sshd.client.config.hosts.HostPatternsHolder;
 import org.apache.sshd.client.config.hosts.KnownHostEntry;
 import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
 import org.apache.sshd.common.digest.BuiltinDigests;
@@ -134,7 +137,7 @@ final class HostKeyChecker implements ServerKeyVerifier {
             }
             List<KnownHostEntry> mine = new ArrayList<>();
             for (KnownHostEntry e : all) {
-                if (e.isHostMatch(host, port)) {
+                if (isHostMatch(e, host, port)) {
                     mine.add(e);
                 }
             }
@@ -153,5 +156,36 @@ final class HostKeyChecker implements ServerKeyVerifier {
         } catch (IOException | GeneralSecurityException | RuntimeException ex) {
             return null; // a key Ferry cannot read is no key
         }
+    }
+
+    /**
+     * Whether the entry is for this host and port, as OpenSSH decides it. OpenSSH matches every pattern of a
+     * line against the host name, or for a port other than 22 against the literal {@code [host]:port}; so
+     * {@code *} also applies to {@code [host]:2222}. MINA's {@link KnownHostEntry#isHostMatch(String, int)}
+     * takes a pattern without a port for port 22 only, and would never apply {@code *} (nor {@code @revoked *}) to
+     * another port. Hashed entries hash {@code [host]:port} already.
+     */
+    static boolean isHostMatch(KnownHostEntry e, String host, int port) {
+        if (e.getHashedEntry() != null) {
+            return e.getHashedEntry().isHostMatch(host, port);
+        }
+        String bracketed = port == SshConstants.DEFAULT_PORT || port <= 0 ? null : "[" + host + "]:" + port;
+        boolean found = false;
+        for (HostPatternValue pv : e.getPatterns()) {
+            // As HostPatternsHolder.isHostMatch: once a pattern matched, only a negated one can change the verdict.
+            if (found && !pv.isNegated()) {
+                continue;
+            }
+            boolean match = HostPatternsHolder.isHostMatch(host, pv.getPattern()) && HostPatternsHolder.isPortMatch(port, pv.getPort())
+                    || bracketed != null && pv.getPort() <= 0 && HostPatternsHolder.isHostMatch(bracketed, pv.getPattern());
+            if (!match) {
+                continue;
+            }
+            if (pv.isNegated()) {
+                return false;
+            }
+            found = true;
+        }
+        return found;
     }
 }

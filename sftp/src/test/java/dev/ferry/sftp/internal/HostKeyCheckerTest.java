@@ -71,4 +71,19 @@ class HostKeyCheckerTest {
         assertEquals(HostKeyChecker.Verdict.ACCEPTED, verdict(knownHosts("@revoked " + HOST + " " + key(other))
                 .withPin(HostKeyChecker.fingerprint(server.getPublic())), 2222));
     }
+
+    @Test
+    void aPatternWithoutAPortAppliesToOtherPortsAsInOpenSsh() throws Exception {
+        // OpenSSH matches each pattern against "[host]:port" for a port other than 22.
+        assertEquals(HostKeyChecker.Verdict.ACCEPTED, verdict(knownHosts("* " + key(server)), 2222));
+        assertEquals(HostKeyChecker.Verdict.ACCEPTED, verdict(knownHosts("* " + key(server)), 22));
+        assertEquals(HostKeyChecker.Verdict.REVOKED, verdict(knownHosts("[" + HOST + "]:2222 " + key(server), "@revoked * " + key(server)), 2222));
+        assertEquals(HostKeyChecker.Verdict.CHANGED, verdict(knownHosts("*:2222 " + key(other)), 2222));
+        // A plain host name is not "[host]:port": it is for port 22 only.
+        assertEquals(HostKeyChecker.Verdict.UNKNOWN, verdict(knownHosts(HOST + " " + key(server)), 2222));
+        // A negated pattern that matches "[host]:port" rules the line out, whatever else matches.
+        assertEquals(HostKeyChecker.Verdict.UNKNOWN, verdict(knownHosts("*,!*:2222 " + key(server)), 2222));
+        assertEquals(HostKeyChecker.Verdict.ACCEPTED, verdict(knownHosts("*,!*:2222 " + key(server)), 2223));
+        assertEquals(HostKeyChecker.Verdict.UNKNOWN, verdict(knownHosts("*,!127.0.0.? " + key(server)), 22));
+    }
 }
