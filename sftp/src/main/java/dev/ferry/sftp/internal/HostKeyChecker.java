@@ -22,8 +22,8 @@ import java.util.List;
 
 /**
  * Verifies the server's host key against {@link HostKeys}: pinned {@code SHA256:} fingerprints and/or a
- * known_hosts file (plain, hashed and {@code [host]:port} entries, {@code @revoked} honoured before anything else).
- * Never accepts
+ * known_hosts file (plain, hashed and {@code [host]:port} entries, {@code @revoked} honoured before anything else,
+ * {@code @cert-authority} lines ignored: Ferry does not check host certificates). Never accepts
  * an unknown key unless {@link HostKeys#insecureAcceptAny()} was chosen. Remembers what it saw, so an error
  * can show the key type and fingerprint a user may pin. One instance per connection attempt.
  */
@@ -121,7 +121,11 @@ final class HostKeyChecker implements ServerKeyVerifier {
         return fromFile;
     }
 
-    /** The known_hosts entries for this host and port, read once per connection attempt. */
+    /**
+     * The known_hosts entries for this host and port, read once per connection attempt. Lines marked
+     * {@code @cert-authority} are left out: they name a key that signs host certificates, not a host key,
+     * and Ferry does not check host certificates, so such a line neither accepts a key nor makes one "changed".
+     */
     private synchronized List<KnownHostEntry> entries() {
         if (entries == null) {
             List<KnownHostEntry> all;
@@ -137,7 +141,7 @@ final class HostKeyChecker implements ServerKeyVerifier {
             }
             List<KnownHostEntry> mine = new ArrayList<>();
             for (KnownHostEntry e : all) {
-                if (isHostMatch(e, host, port)) {
+                if (!"cert-authority".equalsIgnoreCase(e.getMarker()) && isHostMatch(e, host, port)) {
                     mine.add(e);
                 }
             }

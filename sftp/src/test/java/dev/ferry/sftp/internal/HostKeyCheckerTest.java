@@ -86,4 +86,13 @@ class HostKeyCheckerTest {
         assertEquals(HostKeyChecker.Verdict.ACCEPTED, verdict(knownHosts("*,!*:2222 " + key(server)), 2223));
         assertEquals(HostKeyChecker.Verdict.UNKNOWN, verdict(knownHosts("*,!127.0.0.? " + key(server)), 22));
     }
+
+    @Test
+    void certAuthorityLinesAreNeitherAcceptanceNorChange() throws Exception {
+        assertEquals(HostKeyChecker.Verdict.UNKNOWN, verdict(knownHosts("@cert-authority * " + key(server)), 2222));
+        assertEquals(HostKeyChecker.Verdict.UNKNOWN, verdict(knownHosts("@cert-authority " + HOST + " " + key(server)), 22));
+        // A CA of the server key's type is no sign that the host key changed.
+        assertEquals(HostKeyChecker.Verdict.UNKNOWN, verdict(knownHosts("@cert-authority [" + HOST + "]:2222 " + key(other)), 2222));
+        assertEquals(HostKeyChecker.Verdict.ACCEPTED, verdict(knownHosts("@cert-authority * " + key(other), "* " + key(server)), 2222));
+    }
 }
