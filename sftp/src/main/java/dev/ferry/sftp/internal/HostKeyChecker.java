@@ -9,7 +9,10 @@ import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.apache.sshd.common.signature.Signature;
 import org.apache.sshd.common.digest.BuiltinDigests;
 
 import java.io.IOException;
@@ -18,6 +21,7 @@ import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -119,6 +123,55 @@ final class HostKeyChecker implements ServerKeyVerifier {
             return Verdict.ACCEPTED;
         }
         return fromFile;
+    }
+
+    /**
+     * The host key types the known_hosts file lists for this host and port, in the file's order: the key
+     * types to ask the server for first. Revoked keys and certificate authorities do not count.
+     */
+    List<String> knownKeyTypes() {
+        List<String> types = new ArrayList<>();
+        for (KnownHostEntry e : entries()) {
+            String type = e.getKeyEntry() == null ? null : e.getKeyEntry().getKeyType();
+            if (!isRevoked(e) && type != null && !types.contains(type)) {
+                types.add(type);
+            }
+        }
+        return types;
+    }
+
+    /**
+     * The session's host key algorithms, in the order to offer them. A server presents the key of the first
+     * algorithm in the client's list that it has; MINA's default list starts with ECDSA, so a server with an
+     * ed25519 and an ECDSA key (a stock OpenSSH install) shows its ECDSA key, and a user who listed or pinned
+     * only the ed25519 key would be refused. OpenSSH's order, kept here: the algorithms of the key types
+     * known_hosts has for this host first, then ed25519, ECDSA, RSA with SHA-2 (a pin names no key type, and
+     * ed25519 is what OpenSSH asks for first), then the rest in MINA's order, certificates last (Ferry does
+     * not check host certificates, so a server that has one should present its plain key).
+     */
+    static List<NamedFactory<Signature>> hostKeyAlgorithms(List<NamedFactory<Signature>> available, List<String> knownTypes) {
+        List<NamedFactory<Signature>> ordered = new ArrayList<>(available);
+        // A stable sort: within a rank, MINA's order (rsa-sha2-512 before rsa-sha2-256, nistp256 before nistp384).
+        ordered.sort(Comparator.comparingInt((NamedFactory<Signature> f) -> knownTypes.contains(
+                KeyUtils.getCanonicalKeyType(f.getName())) ? 0 : 1).thenComparingInt(f -> rank(f.getName())));
+        return ordered;
+    }
+
+    private static int rank(String algorithm) {
+        if (algorithm.endsWith("-cert-v01@openssh.com")) {
+            return 4;
+        }
+        String type = KeyUtils.getCanonicalKeyType(algorithm);
+        if (KeyPairProvider.SSH_ED25519.equals(type)) {
+            return 0;
+        }
+        if (type.startsWith("ecdsa-sha2-")) {
+            return 1;
+        }
+        if (algorithm.startsWith("rsa-sha2-")) {
+            return 2;
+        }
+        return 3;
     }
 
     /**

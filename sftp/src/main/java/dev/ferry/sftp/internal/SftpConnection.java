@@ -103,6 +103,8 @@ final class SftpConnection implements AbstractStorageTarget.Session {
             transcript.note("INSECURE: any SSH host key is accepted (HostKeys.insecureAcceptAny)");
         }
         transcript.note("connecting to " + config.host() + ":" + port + " (SFTP)");
+        // Read known_hosts here, not on MINA's I/O thread, which asks for this host's key types before the key exchange.
+        checker.knownKeyTypes();
         AttributeRepository context = AttributeRepository.ofKeyValuePair(CHECKER, checker);
         try {
             ConnectFuture f = target.client().connect(config.credentials().username(), config.host(), port, context);

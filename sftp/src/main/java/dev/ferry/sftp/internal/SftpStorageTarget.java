@@ -11,11 +11,13 @@ import dev.ferry.core.TransferException.Reason;
 import dev.ferry.core.spi.AbstractStorageTarget;
 import dev.ferry.core.spi.ProbeRecorder;
 import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.NamedResource;
 import org.apache.sshd.common.config.keys.FilePasswordProvider;
 import org.apache.sshd.common.session.SessionContext;
+import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.common.util.security.SecurityUtils;
 import org.apache.sshd.common.cipher.BuiltinCiphers;
 import org.apache.sshd.common.kex.BuiltinDHFactories;
@@ -105,6 +107,20 @@ public final class SftpStorageTarget extends AbstractStorageTarget {
                     AttributeRepository ctx = session.getConnectionContext();
                     HostKeyChecker checker = ctx == null ? null : ctx.getAttribute(SftpConnection.CHECKER);
                     return checker != null && checker.verifyServerKey(session, remote, key);
+                });
+                // Which host key the server presents is chosen in the key exchange: ask first for the types this
+                // connection can verify. MINA announces the session's "created" event before it sends KEXINIT
+                // (AbstractSessionIoHandler.sessionCreated, then session.start()); after connect() would be too late.
+                c.addSessionListener(new SessionListener() {
+                    @Override
+                    public void sessionCreated(org.apache.sshd.common.session.Session session) {
+                        AttributeRepository ctx = session instanceof ClientSession cs ? cs.getConnectionContext() : null;
+                        HostKeyChecker checker = ctx == null ? null : ctx.getAttribute(SftpConnection.CHECKER);
+                        if (checker != null) {
+                            session.setSignatureFactories(HostKeyChecker.hostKeyAlgorithms(session.getSignatureFactories(),
+                                    checker.knownKeyTypes()));
+                        }
+                    }
                 });
                 CoreModuleProperties.HEARTBEAT_INTERVAL.set(c, keepAlive);
                 CoreModuleProperties.AUTH_TIMEOUT.set(c, config().replyTimeout());

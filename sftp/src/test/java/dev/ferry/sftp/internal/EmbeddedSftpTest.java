@@ -20,6 +20,7 @@ import dev.ferry.core.Upload;
 import dev.ferry.core.UploadResult;
 import dev.ferry.testing.TestFiles;
 import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyEncryptionContext;
 import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
 import org.apache.sshd.common.digest.BuiltinDigests;
@@ -266,6 +267,42 @@ class EmbeddedSftpTest {
             ProbeReport p = t.probe();
             assertEquals(ProbeStep.Step.SECURE, p.firstFailure().orElseThrow().step());
             assertEquals(fingerprint, p.connection().peerFingerprint());
+        }
+    }
+
+    @Test
+    void aServerWithSeveralHostKeysPresentsTheOneThatIsKnownOrPinned() throws Exception {
+        // As a stock OpenSSH install: an ed25519 and an ECDSA host key. MINA's default order asks for ECDSA first.
+        KeyPairGenerator eg = SecurityUtils.getKeyPairGenerator(SecurityUtils.EDDSA);
+        eg.initialize(new org.bouncycastle.jcajce.spec.EdDSAParameterSpec("Ed25519"));
+        KeyPair ed = eg.generateKeyPair();
+        KeyPairGenerator g = SecurityUtils.getKeyPairGenerator(KeyUtils.EC_ALGORITHM);
+        g.initialize(256);
+        KeyPair ec = g.generateKeyPair();
+        SshServer two = SshServer.setUpDefaultServer();
+        two.setHost("127.0.0.1");
+        two.setPort(0);
+        two.setKeyPairProvider(org.apache.sshd.common.keyprovider.KeyPairProvider.wrap(ec, ed));
+        two.setPasswordAuthenticator((u, p, s) -> u.equals("alice") && p.equals(PW));
+        two.setSubsystemFactories(List.of(new SftpSubsystemFactory.Builder().build()));
+        two.setFileSystemFactory(new VirtualFileSystemFactory(root));
+        two.start();
+        try {
+            String edPrint = KeyUtils.getFingerPrint(BuiltinDigests.sha256, ed.getPublic());
+            String ecPrint = KeyUtils.getFingerPrint(BuiltinDigests.sha256, ec.getPublic());
+            String host = "[127.0.0.1]:" + two.getPort() + " ";
+            Path edOnly = Files.writeString(dir.resolve("known_hosts_ed25519"), host + PublicKeyEntry.toString(ed.getPublic()) + "\n");
+            Path ecOnly = Files.writeString(dir.resolve("known_hosts_ecdsa"), host + PublicKeyEntry.toString(ec.getPublic()) + "\n");
+            Path f = TestFiles.random(dir, "two.bin", 100);
+            for (HostKeys keys : List.of(HostKeys.knownHosts(edOnly), HostKeys.pinned(edPrint), HostKeys.knownHosts(ecOnly))) {
+                try (StorageTarget t = builder().port(two.getPort()).hostKeys(keys).build()) {
+                    UploadResult r = t.upload(Upload.of(f, "two.bin"));
+                    assertEquals(keys.knownHostsFile().map(ecOnly::equals).orElse(false) ? ecPrint : edPrint,
+                            r.connection().peerFingerprint(), keys.toString());
+                }
+            }
+        } finally {
+            two.stop(true);
         }
     }
 

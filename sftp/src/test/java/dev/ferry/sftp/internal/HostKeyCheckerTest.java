@@ -2,9 +2,11 @@ package dev.ferry.sftp.internal;
 
 import dev.ferry.core.HostKeys;
 import dev.ferry.core.Transcript;
-import org.apache.sshd.client.config.hosts.KnownHostEntry;
+import org.apache.sshd.common.BaseBuilder;
+import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.signature.Signature;
 import org.apache.sshd.common.util.security.SecurityUtils;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,10 +16,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The known_hosts rules of {@link HostKeyChecker}, without a server: the verdict on a key the server would show. */
@@ -94,5 +96,28 @@ class HostKeyCheckerTest {
         // A CA of the server key's type is no sign that the host key changed.
         assertEquals(HostKeyChecker.Verdict.UNKNOWN, verdict(knownHosts("@cert-authority [" + HOST + "]:2222 " + key(other)), 2222));
         assertEquals(HostKeyChecker.Verdict.ACCEPTED, verdict(knownHosts("@cert-authority * " + key(other), "* " + key(server)), 2222));
+    }
+
+    @Test
+    void theKeyTypesKnownForTheHostAreAskedForFirstThenEd25519() throws Exception {
+        HostKeys keys = knownHosts("other.example " + key(ed), "[" + HOST + "]:2222 " + key(server), "@revoked * " + key(ed),
+                "@cert-authority * " + key(ed));
+        HostKeyChecker c = new HostKeyChecker(keys, HOST, 2222, new Transcript());
+        assertEquals(List.of("ecdsa-sha2-nistp256"), c.knownKeyTypes());
+        List<NamedFactory<Signature>> mina = new ArrayList<>(BaseBuilder.DEFAULT_SIGNATURE_PREFERENCE);
+        assertEquals(List.of("ecdsa-sha2-nistp256", "ssh-ed25519", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512",
+                "rsa-sha2-256"), names(HostKeyChecker.hostKeyAlgorithms(mina, c.knownKeyTypes())).subList(0, 6));
+        // Nothing known (a pin names no key type): ed25519 first, as OpenSSH asks; certificates last.
+        List<String> none = names(HostKeyChecker.hostKeyAlgorithms(mina, List.of()));
+        assertEquals(List.of("ssh-ed25519", "ecdsa-sha2-nistp256"), none.subList(0, 2));
+        assertTrue(none.get(none.size() - 1).endsWith("-cert-v01@openssh.com"), none.toString());
+        assertEquals(mina.size(), none.size());
+        // An RSA key: both SHA-2 signatures (and SHA-1 after them) come first.
+        assertEquals(List.of("rsa-sha2-512", "rsa-sha2-256", "ssh-rsa", "ssh-ed25519"),
+                names(HostKeyChecker.hostKeyAlgorithms(mina, List.of("ssh-rsa"))).subList(0, 4));
+    }
+
+    static List<String> names(List<NamedFactory<Signature>> factories) {
+        return factories.stream().map(NamedFactory::getName).toList();
     }
 }
