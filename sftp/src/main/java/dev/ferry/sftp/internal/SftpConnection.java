@@ -106,8 +106,9 @@ final class SftpConnection implements AbstractStorageTarget.Session {
         // Read known_hosts here, not on MINA's I/O thread, which asks for this host's key types before the key exchange.
         checker.knownKeyTypes();
         AttributeRepository context = AttributeRepository.ofKeyValuePair(CHECKER, checker);
+        org.apache.sshd.client.SshClient client = target.client(); // refuses once the target is closed
         try {
-            ConnectFuture f = target.client().connect(config.credentials().username(), config.host(), port, context);
+            ConnectFuture f = client.connect(config.credentials().username(), config.host(), port, context);
             session = f.verify(config.connectTimeout()).getSession();
         } catch (IOException | UnresolvedAddressException e) {
             throw connectFailure(e, port);

@@ -55,6 +55,8 @@ public final class SftpStorageTarget extends AbstractStorageTarget {
     private final int writeSize;
     private final Object lock = new Object();
     private SshClient client;
+    /** Set by {@link #close()}; guarded by {@link #lock}, with {@link #client}. */
+    private boolean closed;
     /** Held while the key file is read, which may take a while (bcrypt): not {@link #lock}. */
     private final Object keyLock = new Object();
     /** The private key's pairs, read (and decrypted) once per target; guarded by {@link #keyLock}. */
@@ -81,8 +83,17 @@ public final class SftpStorageTarget extends AbstractStorageTarget {
         return writeSize;
     }
 
-    SshClient client() {
+    /**
+     * The target's SSH client, started on first use. Never after {@link #close()}: a client started then would
+     * run (with its threads) until the JVM exits, as nothing would stop it.
+     */
+    SshClient client() throws TransferException {
         synchronized (lock) {
+            if (closed) {
+                // The pool refuses uploads on a closed target in the same words; the connection test comes here.
+                throw TransferException.builder(Reason.CANCELLED, "the target " + config().redactedUri() + " is closed")
+                        .hint("a closed target cannot connect again: make a new one").build();
+            }
             if (client == null) {
                 SshClients.configureProvidersOnce();
                 SshClient c = SshClient.setUpDefaultClient();
@@ -230,6 +241,7 @@ public final class SftpStorageTarget extends AbstractStorageTarget {
             identities = null;
         }
         synchronized (lock) {
+            closed = true;
             if (client != null) {
                 try {
                     client.stop();

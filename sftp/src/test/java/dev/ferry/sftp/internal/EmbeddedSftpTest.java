@@ -430,6 +430,27 @@ class EmbeddedSftpTest {
     }
 
     @Test
+    void aClosedTargetRefusesTheConnectionTestAndStartsNoClient() throws Exception {
+        StorageTarget t = builder().build();
+        t.upload(Upload.of(TestFiles.random(dir, "closed.bin", 10), "closed.bin"));
+        t.close();
+        long before = sshClientThreads();
+        ProbeReport r = t.probe();
+        ProbeStep failed = r.firstFailure().orElseThrow();
+        assertEquals(ProbeStep.Step.CONNECT, failed.step());
+        assertEquals(Reason.CANCELLED, failed.reason());
+        assertTrue(failed.message().contains("is closed"), failed.message());
+        assertEquals(Reason.CANCELLED, assertThrows(TransferException.class,
+                () -> t.upload(Upload.of(TestFiles.random(dir, "closed2.bin", 10), "closed2.bin"))).reason());
+        // No SSH client was started for the closed target (one would run until the JVM exits).
+        assertTrue(sshClientThreads() <= before, before + " -> " + sshClientThreads());
+    }
+
+    static long sshClientThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(th -> th.isAlive() && th.getName().contains("SshClient")).count();
+    }
+
+    @Test
     void noHostKeysIsBadInputBeforeConnecting() {
         TransferException e = assertThrows(TransferException.class, () -> SftpTarget.builder().host("127.0.0.1")
                 .credentials(Credentials.password("alice", PW.toCharArray())).build());
