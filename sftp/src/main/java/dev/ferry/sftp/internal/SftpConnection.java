@@ -118,14 +118,24 @@ final class SftpConnection implements AbstractStorageTarget.Session {
 
     /** Waits for the key exchange and the host key check. */
     String secure() throws TransferException {
+        Set<ClientSession.ClientSessionEvent> events;
         try {
-            session.waitFor(EnumSet.of(ClientSession.ClientSessionEvent.WAIT_AUTH, ClientSession.ClientSessionEvent.CLOSED),
+            events = session.waitFor(EnumSet.of(ClientSession.ClientSessionEvent.WAIT_AUTH, ClientSession.ClientSessionEvent.CLOSED),
                     config.replyTimeout());
         } catch (Exception e) {
-            throw hostKeyOr(Reason.TLS_HANDSHAKE, "the SSH key exchange with " + config.host() + " failed: " + e.getMessage(), e);
+            throw hostKeyOr(Reason.TLS_HANDSHAKE, "the SSH key exchange with " + config.host() + " failed: " + e.getMessage(), e, null);
+        }
+        if (events.contains(ClientSession.ClientSessionEvent.TIMEOUT) && !events.contains(ClientSession.ClientSessionEvent.WAIT_AUTH)
+                && !events.contains(ClientSession.ClientSessionEvent.CLOSED)) {
+            // waitFor does not throw on a timeout; it says so in what it returns. The session is open and silent.
+            boolean banner = session.getServerVersion() != null;
+            throw hostKeyOr(Reason.TIMEOUT, "no SSH key exchange with " + config.host() + ":" + config.portOr(22) + " within "
+                    + config.replyTimeout().toSeconds() + " s" + (banner ? "" : ": the server sent no SSH version line"), null,
+                    banner ? "the server is slow or the connection stalled; it is retried"
+                            : "check that an SSH server listens on that port (something accepts connections there but says nothing)");
         }
         if (checker.verdict() != HostKeyChecker.Verdict.ACCEPTED || !session.isOpen()) {
-            throw hostKeyOr(Reason.CONNECT, "the SSH session closed during the key exchange", null);
+            throw hostKeyOr(Reason.CONNECT, "the SSH session closed during the key exchange", null, null);
         }
         String kex = session.getNegotiatedKexParameter(KexProposalOption.ALGORITHMS);
         String cipher = session.getNegotiatedKexParameter(KexProposalOption.C2SENC);
@@ -136,7 +146,7 @@ final class SftpConnection implements AbstractStorageTarget.Session {
                 + checker.fingerprint();
     }
 
-    private TransferException hostKeyOr(Reason otherwise, String message, Exception cause) {
+    private TransferException hostKeyOr(Reason otherwise, String message, Exception cause, String hint) {
         broken = true;
         HostKeyChecker.Verdict v = checker.verdict();
         if (v == HostKeyChecker.Verdict.UNKNOWN || v == HostKeyChecker.Verdict.CHANGED || v == HostKeyChecker.Verdict.REVOKED) {
@@ -153,7 +163,7 @@ final class SftpConnection implements AbstractStorageTarget.Session {
                             + checker.fingerprint() + " (check it with the server's owner first)")
                     .transcript(transcript).build();
         }
-        return TransferException.builder(otherwise, message).cause(cause).transcript(transcript).build();
+        return TransferException.builder(otherwise, message).cause(cause).hint(hint).transcript(transcript).build();
     }
 
     /** Reads the private key for {@link #login()} (once per target), if there is one; a failure waits for login(). */

@@ -451,6 +451,38 @@ class EmbeddedSftpTest {
     }
 
     @Test
+    void aServerThatNeverSendsItsBannerIsATimeout() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            List<java.net.Socket> held = java.util.Collections.synchronizedList(new ArrayList<>());
+            Thread accept = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(silent.accept()); // accepts, and says nothing
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+            accept.setDaemon(true);
+            accept.start();
+            try (StorageTarget t = builder().port(silent.getLocalPort()).timeouts(Duration.ofSeconds(2)).build()) {
+                long start = System.nanoTime();
+                TransferException e = assertThrows(TransferException.class,
+                        () -> t.upload(Upload.of(TestFiles.random(dir, "silent.bin", 10), "silent.bin")));
+                assertEquals(Reason.TIMEOUT, e.reason(), e.toString());
+                assertTrue(e.getMessage().startsWith("no SSH key exchange with 127.0.0.1:" + silent.getLocalPort() + " within 2 s"),
+                        e.getMessage());
+                assertTrue(e.hint() != null && e.hint().contains("SSH server"), String.valueOf(e.hint()));
+                assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 10);
+            } finally {
+                for (java.net.Socket s : held) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    @Test
     void noHostKeysIsBadInputBeforeConnecting() {
         TransferException e = assertThrows(TransferException.class, () -> SftpTarget.builder().host("127.0.0.1")
                 .credentials(Credentials.password("alice", PW.toCharArray())).build());
