@@ -262,7 +262,12 @@ final class SftpConnection implements AbstractStorageTarget.Session {
         try {
             if (b.equals("/~") || b.startsWith("/~/")) {
                 String home = sftp.canonicalPath(".");
-                b = home + b.substring(2);
+                // A login directory of "/" (or one given with a trailing slash) must not make "//dir".
+                String h = home.endsWith("/") ? home.substring(0, home.length() - 1) : home;
+                b = h + b.substring(2);
+                if (b.isEmpty()) {
+                    b = "/";
+                }
             }
             base = b.length() > 1 && b.endsWith("/") ? b.substring(0, b.length() - 1) : b;
             mkdirs(base);

@@ -483,6 +483,21 @@ class EmbeddedSftpTest {
     }
 
     @Test
+    void aBaseRelativeToALoginDirectoryOfRootHasNoDoubleSlash() throws Exception {
+        // The embedded server's login directory is "/".
+        Path f = TestFiles.random(dir, "home.bin", 10);
+        try (StorageTarget t = builder().baseDirectory("/~/homerel").build()) {
+            UploadResult r = t.upload(Upload.of(f, "h.bin"));
+            assertEquals("/homerel/h.bin", r.remotePath());
+            assertEquals("sftp://alice@127.0.0.1:" + server.getPort() + "/homerel/h.bin", r.location());
+        }
+        assertEquals(TestFiles.sha256(f), TestFiles.sha256(root.resolve("homerel/h.bin")));
+        try (StorageTarget t = builder().baseDirectory("/~").build()) {
+            assertEquals("/h2.bin", t.upload(Upload.of(f, "h2.bin")).remotePath());
+        }
+    }
+
+    @Test
     void noHostKeysIsBadInputBeforeConnecting() {
         TransferException e = assertThrows(TransferException.class, () -> SftpTarget.builder().host("127.0.0.1")
                 .credentials(Credentials.password("alice", PW.toCharArray())).build());
