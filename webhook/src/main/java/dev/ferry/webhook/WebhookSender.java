@@ -52,6 +52,8 @@ public final class WebhookSender implements AutoCloseable {
     }
 
     private final OkHttpClient http;
+    /** Whether {@link #http} shares its dispatcher and pool with a client the caller owns. */
+    private final boolean callersClient;
     private final int maxAttempts;
     private final Duration initialBackoff;
     private final Duration maxBackoff;
@@ -63,7 +65,8 @@ public final class WebhookSender implements AutoCloseable {
     private final List<WebhookRequest> queued = new ArrayList<>();
 
     private WebhookSender(Builder b) {
-        OkHttpClient base = b.client != null ? b.client : new OkHttpClient();
+        this.callersClient = b.client != null;
+        OkHttpClient base = callersClient ? b.client : new OkHttpClient();
         this.http = base.newBuilder().connectTimeout(b.connectTimeout).readTimeout(b.readTimeout).writeTimeout(b.readTimeout)
                 .callTimeout(b.callTimeout).followRedirects(false).followSslRedirects(false).retryOnConnectionFailure(false).build();
         this.maxAttempts = b.maxAttempts;
@@ -226,12 +229,19 @@ public final class WebhookSender implements AutoCloseable {
         }
     }
 
-    /** {@link #shutdown(Duration)} with 30 s of grace; also releases OkHttp's connections. */
+    /**
+     * {@link #shutdown(Duration)} with 30 s of grace; also releases OkHttp's connections and threads if the
+     * sender made its own client. A client passed to {@link Builder#client} stays the caller's to close.
+     */
     @Override
     public void close() {
         shutdown(Duration.ofSeconds(30));
-        http.connectionPool().evictAll();
-        http.dispatcher().executorService().shutdown();
+        // newBuilder() shares the dispatcher and the connection pool: shutting them down would break the
+        // host application's own client, which goes on being used after this sender.
+        if (!callersClient) {
+            http.connectionPool().evictAll();
+            http.dispatcher().executorService().shutdown();
+        }
     }
 
     @Override
@@ -258,7 +268,10 @@ public final class WebhookSender implements AutoCloseable {
         private Builder() {
         }
 
-        /** A base OkHttp client (shares its connection pool); Ferry's timeouts and redirect rules are applied on a copy. */
+        /**
+         * A base OkHttp client (shares its connection pool and dispatcher); Ferry's timeouts and redirect rules are
+         * applied on a copy. {@link WebhookSender#close()} leaves it working: closing it is the caller's part.
+         */
         public Builder client(OkHttpClient c) { this.client = Objects.requireNonNull(c); return this; }
         public Builder connectTimeout(Duration d) { this.connectTimeout = Objects.requireNonNull(d); return this; }
         public Builder readTimeout(Duration d) { this.readTimeout = Objects.requireNonNull(d); return this; }

@@ -3,6 +3,9 @@ package dev.ferry.webhook;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -186,5 +189,32 @@ class WebhookSenderTest {
         assertThrows(ExecutionException.class, () -> s.sendAsync(WebhookRequest.builder(url, payload()).build()).get());
         release.countDown();
         s.close();
+    }
+
+    @Test
+    void closeLeavesTheCallersClientWorking() throws Exception {
+        OkHttpClient mine = new OkHttpClient();
+        server.enqueue(new MockResponse.Builder().code(204).build());
+        server.enqueue(new MockResponse.Builder().code(200).build());
+        try (WebhookSender s = WebhookSender.builder().client(mine).sleeper(sleeps::add).maxAttempts(1).build()) {
+            assertTrue(s.send(WebhookRequest.builder(server.url("/h").toString(), payload()).build()).delivered());
+        }
+        assertFalse(mine.dispatcher().executorService().isShutdown(), "the caller's dispatcher is the caller's");
+        CompletableFuture<Integer> code = new CompletableFuture<>();
+        mine.newCall(new Request.Builder().url(server.url("/mine")).build()).enqueue(new okhttp3.Callback() {
+            @Override
+            public void onFailure(okhttp3.Call call, java.io.IOException e) {
+                code.completeExceptionally(e);
+            }
+
+            @Override
+            public void onResponse(okhttp3.Call call, Response response) {
+                response.close();
+                code.complete(response.code());
+            }
+        });
+        assertEquals(200, code.get(5, TimeUnit.SECONDS), "the caller's client still sends, asynchronously too");
+        mine.dispatcher().executorService().shutdown();
+        mine.connectionPool().evictAll();
     }
 }
