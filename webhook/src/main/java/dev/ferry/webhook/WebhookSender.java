@@ -178,47 +178,71 @@ public final class WebhookSender implements AutoCloseable {
      */
     public CompletableFuture<DeliveryResult> sendAsync(WebhookRequest request) {
         Objects.requireNonNull(request, "request");
-        CompletableFuture<DeliveryResult> f = new CompletableFuture<>();
+        Task task = new Task(request);
         synchronized (queued) {
             queued.add(request);
         }
         try {
-            async.execute(() -> {
-                try {
-                    f.complete(send(request));
-                } catch (RuntimeException e) {
-                    f.completeExceptionally(e);
-                } finally {
-                    synchronized (queued) {
-                        queued.remove(request);
-                    }
-                }
-            });
+            async.execute(task);
         } catch (RejectedExecutionException e) {
             synchronized (queued) {
                 queued.remove(request);
             }
-            f.completeExceptionally(new RejectedExecutionException(async.isShutdown() ? "the webhook sender is shut down"
+            task.future.completeExceptionally(new RejectedExecutionException(async.isShutdown() ? "the webhook sender is shut down"
                     : "the webhook queue is full (" + async.getQueue().size() + " waiting)", e));
         }
-        return f;
+        return task.future;
+    }
+
+    /** One queued delivery; a type of its own so that {@link #shutdown} can fail the futures of those it drops. */
+    private final class Task implements Runnable {
+        final WebhookRequest request;
+        final CompletableFuture<DeliveryResult> future = new CompletableFuture<>();
+
+        Task(WebhookRequest request) {
+            this.request = request;
+        }
+
+        @Override
+        public void run() {
+            try {
+                future.complete(send(request));
+            } catch (RuntimeException e) {
+                future.completeExceptionally(e);
+            } finally {
+                synchronized (queued) {
+                    queued.remove(request);
+                }
+            }
+        }
     }
 
     /**
      * Stops taking work, waits up to {@code grace} for queued and running deliveries, then interrupts them.
+     * The futures of queued deliveries that had not started by then complete exceptionally with
+     * {@link RejectedExecutionException}.
      *
      * @return the requests that were not finished
      */
     public List<WebhookRequest> shutdown(Duration grace) {
+        List<Runnable> dropped = List.of();
         async.shutdown();
         try {
             if (!async.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-                async.shutdownNow();
+                dropped = async.shutdownNow();
                 async.awaitTermination(5, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
-            async.shutdownNow();
+            dropped = async.shutdownNow();
             Thread.currentThread().interrupt();
+        }
+        // shutdownNow() hands back the tasks that never ran and forgets them: unless their futures fail here,
+        // a caller waiting on future.get() waits for ever.
+        for (Runnable r : dropped) {
+            if (r instanceof Task t) {
+                t.future.completeExceptionally(new RejectedExecutionException("the webhook sender was shut down before webhook "
+                        + t.request.id() + " was sent"));
+            }
         }
         synchronized (queued) {
             List<WebhookRequest> pending = List.copyOf(queued);

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -216,5 +217,27 @@ class WebhookSenderTest {
         assertEquals(200, code.get(5, TimeUnit.SECONDS), "the caller's client still sends, asynchronously too");
         mine.dispatcher().executorService().shutdown();
         mine.connectionPool().evictAll();
+    }
+
+    @Test
+    void queuedWebhooksThatNeverRanFailTheirFuturesWhenTheGraceRunsOut() throws Exception {
+        CountDownLatch never = new CountDownLatch(1);
+        server.enqueue(new MockResponse.Builder().code(500).build());
+        server.enqueue(new MockResponse.Builder().code(200).build());
+        // One thread, held in the backoff after a 500 until shutdownNow() interrupts it; the second waits in the queue.
+        WebhookSender s = WebhookSender.builder().asyncThreads(1).queueCapacity(5).maxAttempts(2).sleeper(d -> never.await()).build();
+        String url = server.url("/h").toString();
+        CompletableFuture<DeliveryResult> first = s.sendAsync(WebhookRequest.builder(url, payload()).id("msg_first").build());
+        server.takeRequest(5, TimeUnit.SECONDS);
+        WebhookRequest queued = WebhookRequest.builder(url, payload()).id("msg_queued").build();
+        CompletableFuture<DeliveryResult> second = s.sendAsync(queued);
+        List<WebhookRequest> pending = s.shutdown(Duration.ofMillis(300));
+        assertTrue(pending.contains(queued), "reported as not finished: " + pending);
+        ExecutionException e = assertThrows(ExecutionException.class, () -> second.get(5, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof RejectedExecutionException, e.getCause().toString());
+        assertTrue(e.getCause().getMessage().contains("msg_queued"), e.getCause().getMessage());
+        assertFalse(first.get(5, TimeUnit.SECONDS).delivered(), "the running one was interrupted in its backoff");
+        assertEquals(1, server.getRequestCount(), "the queued one was never sent");
+        s.close();
     }
 }
