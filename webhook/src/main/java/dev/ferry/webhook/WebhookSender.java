@@ -110,8 +110,8 @@ public final class WebhookSender implements AutoCloseable {
             long start = System.nanoTime();
             Duration wait;
             try (Response resp = http.newCall(rb.build()).execute()) {
-                String snippet = snippet(resp);
                 int code = resp.code();
+                String snippet = snippet(resp);
                 attempts.add(new DeliveryResult.Attempt(n, code, Duration.ofNanos(System.nanoTime() - start), null, snippet));
                 LOG.debug("webhook {} attempt {}: HTTP {}", request.id(), n, code);
                 if (code >= 200 && code < 300) {
@@ -138,9 +138,17 @@ public final class WebhookSender implements AutoCloseable {
         return new DeliveryResult(request.id(), false, attempts);
     }
 
-    private static String snippet(Response resp) throws IOException {
-        String s = resp.peekBody(SNIPPET).string();
-        return s.isEmpty() ? null : s;
+    /**
+     * The start of the body, or {@code null}. Best effort: the status line decides the outcome, so a body that
+     * stalls or breaks after a {@code 2xx} must not turn a delivered webhook into a network error (and a resend).
+     */
+    private static String snippet(Response resp) {
+        try {
+            String s = resp.peekBody(SNIPPET).string();
+            return s.isEmpty() ? null : s;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private java.util.Optional<Duration> retryAfter(String header) {

@@ -240,4 +240,17 @@ class WebhookSenderTest {
         assertEquals(1, server.getRequestCount(), "the queued one was never sent");
         s.close();
     }
+
+    @Test
+    void a2xxWhoseBodyStallsIsDeliveredAndNotSentAgain() throws Exception {
+        server.enqueue(new MockResponse.Builder().code(200).body("ok").bodyDelay(3, TimeUnit.SECONDS).build());
+        server.enqueue(new MockResponse.Builder().code(200).build());
+        try (WebhookSender s = WebhookSender.builder().sleeper(sleeps::add).readTimeout(Duration.ofMillis(500)).maxAttempts(2).build()) {
+            DeliveryResult r = s.send(WebhookRequest.builder(server.url("/h").toString(), payload()).build());
+            assertTrue(r.delivered(), r.toString());
+            assertEquals(1, r.attempts().size(), r.toString());
+            assertEquals(200, r.lastStatus());
+        }
+        assertEquals(1, server.getRequestCount(), "the receiver got the event once");
+    }
 }
