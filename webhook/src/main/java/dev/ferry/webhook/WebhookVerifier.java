@@ -30,7 +30,10 @@ public final class WebhookVerifier {
     public enum Rejection {
         /** A signature header is missing. */
         MISSING_HEADER,
-        /** A header is not of the expected form. */
+        /**
+         * A header is not of the expected form, or (pipe style) neither is the body: a form-encoded body must hold
+         * exactly one field, {@code payload}.
+         */
         MALFORMED_HEADER,
         /** The timestamp is older or newer than the tolerance allows (a replay, or a wrong clock). */
         TIMESTAMP_OUT_OF_TOLERANCE,
@@ -44,14 +47,22 @@ public final class WebhookVerifier {
      * @param valid whether the request is authentic
      * @param rejection why not, or {@code null}
      * @param message a sentence for logs (never a secret or a signature)
+     * @param payload the JSON text the signature vouches for (the {@code payload} field of a form-encoded body), to
+     *        hand to {@link WebhookPayload#parse}; {@code null} if the request is not valid, or if a Standard
+     *        Webhooks body is form-encoded without exactly one {@code payload} field
      */
-    public record Result(boolean valid, Rejection rejection, String message) {
-        static Result ok() {
-            return new Result(true, null, "valid");
+    public record Result(boolean valid, Rejection rejection, String message, String payload) {
+        /** A result without the payload text. */
+        public Result(boolean valid, Rejection rejection, String message) {
+            this(valid, rejection, message, null);
+        }
+
+        static Result ok(String payload) {
+            return new Result(true, null, "valid", payload);
         }
 
         static Result rejected(Rejection r, String message) {
-            return new Result(false, r, message);
+            return new Result(false, r, message, null);
         }
     }
 
@@ -112,15 +123,16 @@ public final class WebhookVerifier {
             return Result.rejected(Rejection.MISSING_HEADER, "no " + WebhookSigner.PIPE_HEADER + " header");
         }
         String text = new String(body, StandardCharsets.UTF_8);
-        String type = h.getOrDefault("Content-Type", "").toLowerCase(Locale.ROOT);
-        if (type.startsWith("application/x-www-form-urlencoded")) {
-            text = formField(text, "payload");
+        if (isForm(h)) {
+            // The signature covers the JSON text only, not the form around it: anything else in the form is
+            // unsigned, and a framework that takes the last of several 'payload' fields would act on that.
+            text = formPayload(text);
             if (text == null) {
-                return Result.rejected(Rejection.MALFORMED_HEADER, "a form-encoded body without a 'payload' field");
+                return Result.rejected(Rejection.MALFORMED_HEADER, "a form-encoded body must hold exactly one field, 'payload'");
             }
         }
         byte[] expected = WebhookSigner.pipeSignature(key, url == null ? "" : url, text).getBytes(StandardCharsets.US_ASCII);
-        return MessageDigest.isEqual(expected, sig.strip().getBytes(StandardCharsets.US_ASCII)) ? Result.ok()
+        return MessageDigest.isEqual(expected, sig.strip().getBytes(StandardCharsets.US_ASCII)) ? Result.ok(text)
                 : Result.rejected(Rejection.SIGNATURE_MISMATCH, "the X-Pipe-Signature does not match the URL and body");
     }
 
@@ -152,23 +164,38 @@ public final class WebhookVerifier {
             any = true;
             if (s.substring(0, comma).equals("v1")
                     && MessageDigest.isEqual(expected, s.substring(comma + 1).getBytes(StandardCharsets.US_ASCII))) {
-                return Result.ok();
+                // The signature covers the whole body here, form or not; the payload is only for convenience.
+                String text = new String(body, StandardCharsets.UTF_8);
+                return Result.ok(isForm(h) ? formPayload(text) : text);
             }
         }
         return any ? Result.rejected(Rejection.SIGNATURE_MISMATCH, "no v1 signature matches the id, timestamp and body")
                 : Result.rejected(Rejection.MALFORMED_HEADER, "webhook-signature holds no 'v1,<base64>' entry");
     }
 
-    /** A field of an {@code application/x-www-form-urlencoded} body, decoded, or {@code null}. */
-    static String formField(String body, String name) {
-        for (String pair : body.split("&")) {
-            int eq = pair.indexOf('=');
-            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            if (k.equals(name)) {
-                return eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            }
+    private static boolean isForm(Map<String, String> h) {
+        return h.getOrDefault("Content-Type", "").toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded");
+    }
+
+    /**
+     * The decoded {@code payload} field of an {@code application/x-www-form-urlencoded} body that holds that one
+     * field and nothing else, or {@code null}.
+     */
+    static String formPayload(String body) {
+        String[] pairs = body.split("&", -1);
+        if (pairs.length != 1 || body.indexOf(';') >= 0) { // some parsers take ';' as a separator too
+            return null;
         }
-        return null;
+        int eq = pairs[0].indexOf('=');
+        if (eq < 0) {
+            return null;
+        }
+        try {
+            return URLDecoder.decode(pairs[0].substring(0, eq), StandardCharsets.UTF_8).equals("payload")
+                    ? URLDecoder.decode(pairs[0].substring(eq + 1), StandardCharsets.UTF_8) : null;
+        } catch (IllegalArgumentException e) { // a bad %-escape
+            return null;
+        }
     }
 
 

@@ -86,4 +86,41 @@ class SignaturesTest {
         assertEquals("WebhookSigner[PIPE]", WebhookSigner.pipe("k-secret-1").toString());
         assertFalse(WebhookVerifier.pipe("k-secret-1").toString().contains("k-secret-1"));
     }
+
+    @Test
+    void aPipeFormBodyMustHoldThePayloadFieldAloneAndTheVerifiedJsonIsExposed() {
+        String url = "https://example.com/hooks/pipe";
+        String json = "{\"version\":\"1.0\",\"event\":\"video_copied_ftp\",\"data\":{\"videoName\":\"a.mp4\"}}";
+        Map<String, String> h = new java.util.HashMap<>(WebhookSigner.pipe("account-key-123").headers(url, "id", 0, new byte[0], json));
+        h.put("Content-Type", "application/x-www-form-urlencoded");
+        WebhookVerifier v = WebhookVerifier.pipe("account-key-123");
+        String form = "payload=" + java.net.URLEncoder.encode(json, StandardCharsets.UTF_8);
+        WebhookVerifier.Result ok = v.verify(url, h, form.getBytes(StandardCharsets.UTF_8));
+        assertTrue(ok.valid(), ok.message());
+        assertEquals(json, ok.payload(), "the receiver parses what was signed");
+        String other = java.net.URLEncoder.encode("{\"version\":\"1.0\",\"event\":\"video_recorded\",\"data\":{}}", StandardCharsets.UTF_8);
+        for (String tampered : new String[] {form + "&payload=" + other, "payload=" + other + "&" + form, form + "&extra=1", form + "&",
+                form + ";payload=" + other, "pay%6Coad=" + other + "&" + form}) {
+            WebhookVerifier.Result r = v.verify(url, h, tampered.getBytes(StandardCharsets.UTF_8));
+            assertFalse(r.valid(), tampered);
+            assertEquals(WebhookVerifier.Rejection.MALFORMED_HEADER, r.rejection(), tampered);
+            assertEquals(null, r.payload());
+        }
+        // A JSON body: the payload is the body's text.
+        Map<String, String> jh = WebhookSigner.pipe("account-key-123").headers(url, "id", 0, new byte[0], json);
+        assertEquals(json, v.verify(url, jh, json.getBytes(StandardCharsets.UTF_8)).payload());
+    }
+
+    @Test
+    void aStandardResultCarriesTheSignedJson() {
+        long ts = 1_700_000_000L;
+        String json = "{\"a\":1}";
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        WebhookVerifier v = WebhookVerifier.standard(SECRET).withClock(Clock.fixed(Instant.ofEpochSecond(ts), ZoneOffset.UTC));
+        assertEquals(json, v.verify(null, WebhookSigner.standard(SECRET).headers("u", "msg_1", ts, body, json), body).payload());
+        byte[] form = ("payload=" + java.net.URLEncoder.encode(json, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+        Map<String, String> fh = new java.util.HashMap<>(WebhookSigner.standard(SECRET).headers("u", "msg_1", ts, form, json));
+        fh.put("Content-Type", "application/x-www-form-urlencoded");
+        assertEquals(json, v.verify(null, fh, form).payload());
+    }
 }

@@ -39,7 +39,6 @@ import java.io.OutputStream;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -138,7 +137,10 @@ final class DemoServers implements AutoCloseable {
             int code = 401;
             if (r.valid()) {
                 try {
-                    accepted.add(WebhookPayload.parse(new String(body, StandardCharsets.UTF_8)));
+                    if (r.payload() == null) {
+                        throw new IOException("a signed body without one JSON 'payload'");
+                    }
+                    accepted.add(WebhookPayload.parse(r.payload()));
                     code = 200;
                 } catch (IOException e) {
                     rejected.add(e.getMessage());

@@ -8,7 +8,6 @@ import dev.ferry.webhook.WebhookVerifier;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -30,11 +29,14 @@ public final class WebhookReceiver {
             Map<String, String> headers = new HashMap<>();
             exchange.getRequestHeaders().forEach((k, v) -> headers.put(k, v.get(0)));
             int status;
-            if (!verifier.verify(null, headers, body).valid()) {
+            WebhookVerifier.Result r = verifier.verify(null, headers, body);
+            if (!r.valid()) {
                 status = 401;
+            } else if (r.payload() == null) {
+                status = 400; // signed, but a form body without exactly one 'payload' field
             } else {
                 try {
-                    WebhookPayload p = WebhookPayload.parse(new String(body, StandardCharsets.UTF_8));
+                    WebhookPayload p = WebhookPayload.parse(r.payload()); // the JSON the signature covers
                     if (p.data() instanceof VideoCopiedFtp copied) {
                         onCopied.accept(copied);
                     }
