@@ -1,10 +1,13 @@
 package dev.ferry.webhook;
 
-import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -31,8 +34,8 @@ public final class WebhookVerifier {
         /** A signature header is missing. */
         MISSING_HEADER,
         /**
-         * A header is not of the expected form, or (pipe style) neither is the body: a form-encoded body must hold
-         * exactly one field, {@code payload}.
+         * A header is not of the expected form, or (pipe style) neither is the body: it must be valid UTF-8, and a
+         * form-encoded body must hold exactly one field, {@code payload}, whose %-escapes decode to valid UTF-8.
          */
         MALFORMED_HEADER,
         /** The timestamp is older or newer than the tolerance allows (a replay, or a wrong clock). */
@@ -122,13 +125,17 @@ public final class WebhookVerifier {
         if (sig == null || sig.isBlank()) {
             return Result.rejected(Rejection.MISSING_HEADER, "no " + WebhookSigner.PIPE_HEADER + " header");
         }
-        String text = new String(body, StandardCharsets.UTF_8);
+        String text = strictUtf8(body);
+        if (text == null) {
+            return Result.rejected(Rejection.MALFORMED_HEADER, "the body is not valid UTF-8");
+        }
         if (isForm(h)) {
             // The signature covers the JSON text only, not the form around it: anything else in the form is
             // unsigned, and a framework that takes the last of several 'payload' fields would act on that.
             text = formPayload(text);
             if (text == null) {
-                return Result.rejected(Rejection.MALFORMED_HEADER, "a form-encoded body must hold exactly one field, 'payload'");
+                return Result.rejected(Rejection.MALFORMED_HEADER,
+                        "a form-encoded body must hold exactly one field, 'payload', of %-encoded UTF-8");
             }
         }
         byte[] expected = WebhookSigner.pipeSignature(key, url == null ? "" : url, text).getBytes(StandardCharsets.US_ASCII);
@@ -165,8 +172,8 @@ public final class WebhookVerifier {
             if (s.substring(0, comma).equals("v1")
                     && MessageDigest.isEqual(expected, s.substring(comma + 1).getBytes(StandardCharsets.US_ASCII))) {
                 // The signature covers the whole body here, form or not; the payload is only for convenience.
-                String text = new String(body, StandardCharsets.UTF_8);
-                return Result.ok(isForm(h) ? formPayload(text) : text);
+                String text = strictUtf8(body);
+                return Result.ok(text == null || !isForm(h) ? text : formPayload(text));
             }
         }
         return any ? Result.rejected(Rejection.SIGNATURE_MISMATCH, "no v1 signature matches the id, timestamp and body")
@@ -187,15 +194,49 @@ public final class WebhookVerifier {
             return null;
         }
         int eq = pairs[0].indexOf('=');
-        if (eq < 0) {
+        if (eq < 0 || !"payload".equals(formDecode(pairs[0].substring(0, eq)))) {
             return null;
         }
+        return formDecode(pairs[0].substring(eq + 1));
+    }
+
+    /**
+     * Strict UTF-8, or {@code null} for malformed input. The lenient {@code new String(bytes, UTF_8)} turns every
+     * invalid sequence into U+FFFD, so bytes that differ from the signed ones would decode to the signed text.
+     */
+    static String strictUtf8(byte[] bytes) {
         try {
-            return URLDecoder.decode(pairs[0].substring(0, eq), StandardCharsets.UTF_8).equals("payload")
-                    ? URLDecoder.decode(pairs[0].substring(eq + 1), StandardCharsets.UTF_8) : null;
-        } catch (IllegalArgumentException e) { // a bad %-escape
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
             return null;
         }
+    }
+
+    /**
+     * Decodes a form-encoded key or value ({@code +} and {@code %XX}) to strict UTF-8, or {@code null} for a bad
+     * escape or malformed UTF-8 ({@link java.net.URLDecoder} would replace those silently).
+     */
+    static String formDecode(String s) {
+        byte[] in = s.getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[in.length];
+        int n = 0;
+        for (int i = 0; i < in.length; i++) {
+            if (in[i] == '+') {
+                out[n++] = ' ';
+            } else if (in[i] == '%') {
+                int hi = i + 2 < in.length ? Character.digit(in[i + 1], 16) : -1;
+                int lo = hi >= 0 ? Character.digit(in[i + 2], 16) : -1;
+                if (lo < 0) {
+                    return null;
+                }
+                out[n++] = (byte) (hi << 4 | lo);
+                i += 2;
+            } else {
+                out[n++] = in[i];
+            }
+        }
+        return strictUtf8(Arrays.copyOf(out, n));
     }
 
 

@@ -123,4 +123,29 @@ class SignaturesTest {
         fh.put("Content-Type", "application/x-www-form-urlencoded");
         assertEquals(json, v.verify(null, fh, form).payload());
     }
+
+    @Test
+    void pipeBodiesAreDecodedStrictlySoOtherBytesCannotVerify() {
+        String url = "https://example.com/hooks/pipe";
+        // Signed text holding U+FFFD: a lenient decoder maps any invalid byte to that very character.
+        String json = "{\"version\":\"1.0\",\"event\":\"video_copied_ftp\",\"data\":{\"videoName\":\"a\uFFFD.mp4\"}}";
+        Map<String, String> h = WebhookSigner.pipe("account-key-123").headers(url, "id", 0, new byte[0], json);
+        WebhookVerifier v = WebhookVerifier.pipe("account-key-123");
+        assertTrue(v.verify(url, h, json.getBytes(StandardCharsets.UTF_8)).valid(), "the signed bytes verify");
+        byte[] other = json.replace("\uFFFD", "#").getBytes(StandardCharsets.UTF_8);
+        other[json.indexOf('\uFFFD')] = (byte) 0xFF;
+        WebhookVerifier.Result r = v.verify(url, h, other);
+        assertFalse(r.valid(), "an invalid byte is not the U+FFFD that was signed");
+        assertEquals(WebhookVerifier.Rejection.MALFORMED_HEADER, r.rejection());
+        assertTrue(r.message().contains("UTF-8"), r.message());
+
+        Map<String, String> fh = new java.util.HashMap<>(h);
+        fh.put("Content-Type", "application/x-www-form-urlencoded");
+        String form = "payload=" + java.net.URLEncoder.encode(json, StandardCharsets.UTF_8);
+        assertTrue(v.verify(url, fh, form.getBytes(StandardCharsets.UTF_8)).valid());
+        for (String bad : new String[] {form.replace("%EF%BF%BD", "%FF"), form.replace("%EF%BF%BD", "%C3"), form + "%", form + "%G0"}) {
+            WebhookVerifier.Result fr = v.verify(url, fh, bad.getBytes(StandardCharsets.UTF_8));
+            assertEquals(WebhookVerifier.Rejection.MALFORMED_HEADER, fr.rejection(), bad);
+        }
+    }
 }
