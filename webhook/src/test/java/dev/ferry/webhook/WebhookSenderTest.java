@@ -253,4 +253,36 @@ class WebhookSenderTest {
         }
         assertEquals(1, server.getRequestCount(), "the receiver got the event once");
     }
+
+    @Test
+    void urlsInToStringAndMessagesShowNoQueryOrUserInfo() {
+        WebhookRequest r = WebhookRequest.builder("https://customer.example/hook?token=S3cr3tT0ken", payload()).build();
+        assertFalse(r.toString().contains("S3cr3tT0ken"), r.toString());
+        assertTrue(r.toString().contains("https://customer.example/hook?…"), r.toString());
+        assertEquals("https://customer.example/hook?…", r.redactedUrl());
+        assertEquals("http://[::1]:8080/h", WebhookRequest.builder("http://[::1]:8080/h#frag-secret", payload()).build().redactedUrl());
+        for (String bad : new String[] {"https://u:pw-Hunter2@customer.example/hook?token=S3cr3tT0ken",
+                "https://customer.example:99999/hook?token=S3cr3tT0ken",
+                "https://u:pw-Hunter2@customer.example:99999/hook?token=S3cr3tT0ken",
+                "https://u:pw/Hunter2@customer.example:99999/hook#S3cr3tT0ken"}) {
+            String m = assertThrows(IllegalArgumentException.class, () -> WebhookRequest.builder(bad, payload()).build()).getMessage();
+            assertFalse(m.contains("S3cr3tT0ken") || m.contains("Hunter2") || m.contains("pw"), m);
+            assertTrue(m.contains("customer.example"), m);
+        }
+    }
+
+    @Test
+    void theRequestsPendingAtShutdownShowNoQuery() throws Exception {
+        CountDownLatch never = new CountDownLatch(1);
+        server.enqueue(new MockResponse.Builder().code(500).build());
+        WebhookSender s = WebhookSender.builder().asyncThreads(1).maxAttempts(2).sleeper(d -> never.await()).build();
+        String url = server.url("/h?token=S3cr3tT0ken").toString();
+        s.sendAsync(WebhookRequest.builder(url, payload()).build());
+        server.takeRequest(5, TimeUnit.SECONDS);
+        s.sendAsync(WebhookRequest.builder(url, payload()).build());
+        List<WebhookRequest> pending = s.shutdown(Duration.ofMillis(200)); // logged at WARN with these toString()s
+        assertFalse(pending.isEmpty());
+        assertFalse(pending.toString().contains("S3cr3tT0ken"), pending.toString());
+        s.close();
+    }
 }

@@ -190,4 +190,23 @@ class FerryCliTest {
         assertEquals(2, run("frobnicate").code());
         assertEquals(0, run("probe", "--help").code());
     }
+
+    static final String DATA = "{\"ftpUploadStatus\":\"upload success\",\"videoName\":\"a.mp4\",\"protocol\":\"sftp\"}";
+
+    /** A variable every test JVM has: the pipe style takes any non-empty key. */
+    static final String KEY_ENV = "PATH";
+
+    @Test
+    void webhookUrlsInMessagesShowNoQueryOrUserInfo(@TempDir Path dir) throws Exception {
+        Path data = Files.writeString(dir.resolve("data.json"), DATA);
+        for (String url : new String[] {"https://u:Hunter2@customer.example/h?token=S3cr3tT0ken",
+                "https://u:Hunter2@customer.example:99999/h?token=S3cr3tT0ken"}) {
+            Run r = run("webhook", "send", "--json", "--url", url, "--style", "pipe", "--secret-env", KEY_ENV,
+                    "--event", "video_copied_ftp", "--data-file", data.toString());
+            assertEquals(2, r.code(), r.out() + r.err());
+            assertEquals("BAD_INPUT", r.json().get("reason").asText());
+            assertTrue(r.json().get("message").asText().contains("customer.example"), r.out());
+            assertFalse((r.out() + r.err()).contains("S3cr3tT0ken") || (r.out() + r.err()).contains("Hunter2"), r.out() + r.err());
+        }
+    }
 }
