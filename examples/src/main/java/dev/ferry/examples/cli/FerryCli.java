@@ -1,5 +1,6 @@
 package dev.ferry.examples.cli;
 
+import dev.ferry.core.TransferException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,7 +16,8 @@ import java.util.function.Supplier;
  * The {@code ferry} command line: {@code upload}, {@code probe}, {@code webhook} and {@code demo}.
  *
  * <p>Exit status: 0 success, 2 bad usage or {@code BAD_INPUT}, 3 any other failure. With
- * {@code --json}, one JSON object is printed on standard output.
+ * {@code --json}, one JSON object is printed on standard output, for a usage error too
+ * ({@code {"ok":false,"reason":"BAD_INPUT",...}}).
  */
 @Command(name = "ferry", mixinStandardHelpOptions = true, versionProvider = FerryCli.Version.class,
         description = "Delivers files to FTPS, FTP and SFTP servers and announces them by webhook.")
@@ -81,12 +83,31 @@ public final class FerryCli implements Runnable {
             }
             c.getErr().println("Run '" + c.getCommandSpec().qualifiedName() + " --help' for usage.");
             c.getErr().flush();
+            if (jsonRequested(a)) {
+                // A script that asked for --json reads standard output: it gets its one JSON object here too,
+                // in the shape of the other failures.
+                Output.print(c.getOut(), Output.failure(TransferException.builder(TransferException.Reason.BAD_INPUT, ex.getMessage())
+                        .hint("run '" + c.getCommandSpec().qualifiedName() + " --help' for usage").build()));
+            }
             return EXIT_USAGE;
         });
         int code = cl.execute(args);
         out.flush();
         err.flush();
         return code == 1 ? EXIT_FAILURE : code;
+    }
+
+    /** Whether {@code --json} is among the options (before a {@code --} that ends them). */
+    private static boolean jsonRequested(String[] args) {
+        for (String arg : args) {
+            if (arg.equals("--")) {
+                return false;
+            }
+            if (arg.equals("--json")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

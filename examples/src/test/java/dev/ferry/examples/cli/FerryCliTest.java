@@ -209,4 +209,31 @@ class FerryCliTest {
             assertFalse((r.out() + r.err()).contains("S3cr3tT0ken") || (r.out() + r.err()).contains("Hunter2"), r.out() + r.err());
         }
     }
+
+    @Test
+    void usageErrorsWithJsonPrintOneJsonObjectToo(@TempDir Path dir) throws Exception {
+        Path a = Files.writeString(dir.resolve("a.txt"), "x");
+        String[][] lines = {
+                {"upload", "--json", a.toString()},
+                {"upload", "--json", "--bogus", a.toString(), "mem://alice@host/in"},
+                {"upload", "--json", "--timeout", "abc", a.toString(), "mem://alice@host/in"},
+                {"webhook", "send", "--json", "--url", "https://h/x", "--secret-env", KEY_ENV, "--event", "video_copied_ftp"},
+                {"probe", "--json"},
+        };
+        for (String[] line : lines) {
+            Run r = run(line);
+            String what = String.join(" ", line) + ": " + r.out() + r.err();
+            assertEquals(2, r.code(), what);
+            JsonNode j = r.json();
+            assertFalse(j.get("ok").asBoolean(), what);
+            assertEquals("BAD_INPUT", j.get("reason").asText(), what);
+            assertFalse(j.get("message").asText().isEmpty(), what);
+            assertTrue(j.get("hint").asText().contains("--help"), what);
+            assertEquals(1, r.out().strip().lines().count(), "one JSON object: " + what);
+            assertTrue(r.err().contains("ferry: "), "the text stays on standard error: " + what);
+        }
+        Run text = run("upload", a.toString());
+        assertEquals(2, text.code());
+        assertEquals("", text.out(), "no JSON without --json");
+    }
 }
