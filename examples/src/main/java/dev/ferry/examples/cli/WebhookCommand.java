@@ -1,5 +1,8 @@
 package dev.ferry.examples.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.webhook.DeliveryResult;
@@ -118,9 +121,7 @@ final class WebhookCommand implements Runnable {
         public Integer call() {
             WebhookRequest request;
             try {
-                String data = Files.readString(dataFile, StandardCharsets.UTF_8);
-                WebhookPayload payload = WebhookPayload.parse("{\"version\":\"1.0\",\"event\":" + Output.JSON.writeValueAsString(event)
-                        + ",\"data\":" + data + "}");
+                WebhookPayload payload = WebhookPayload.parse(Output.JSON.writeValueAsString(envelope(readData())));
                 WebhookSigner signer = pipe() ? WebhookSigner.pipe(secret()) : WebhookSigner.standard(secret());
                 WebhookRequest.Builder b = WebhookRequest.builder(url, payload).signer(signer)
                         .encoding(form ? WebhookRequest.Encoding.FORM : WebhookRequest.Encoding.JSON);
@@ -130,6 +131,8 @@ final class WebhookCommand implements Runnable {
                 request = b.build();
             } catch (UsageException | WebhookFormatException | IllegalArgumentException e) {
                 return usage(e.getMessage());
+            } catch (JsonProcessingException e) {
+                return usage("the --data-file " + dataFile + " is not JSON: " + e.getOriginalMessage());
             } catch (IOException e) {
                 return usage("cannot read " + dataFile + ": " + e.getMessage());
             }
@@ -157,6 +160,28 @@ final class WebhookCommand implements Runnable {
                 out.flush();
             }
             return r.delivered() ? FerryCli.EXIT_OK : FerryCli.EXIT_FAILURE;
+        }
+
+        /** The data file's one JSON object; trailing text is an error, not ignored. */
+        private ObjectNode readData() throws IOException, UsageException {
+            JsonNode data = Output.JSON.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    .readTree(Files.readString(dataFile, StandardCharsets.UTF_8));
+            if (data == null || !data.isObject()) {
+                throw new UsageException("the --data-file " + dataFile + " must hold one JSON object, the event's data");
+            }
+            return (ObjectNode) data;
+        }
+
+        /**
+         * The envelope around the data, built as a tree: pasted into a text, data such as
+         * {@code {...}, "event": "other"} would have replaced the event.
+         */
+        private ObjectNode envelope(ObjectNode data) {
+            ObjectNode n = Output.object();
+            n.put("version", WebhookPayload.VERSION);
+            n.put("event", event);
+            n.set("data", data);
+            return n;
         }
     }
 

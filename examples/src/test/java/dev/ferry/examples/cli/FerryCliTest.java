@@ -236,4 +236,19 @@ class FerryCliTest {
         assertEquals(2, text.code());
         assertEquals("", text.out(), "no JSON without --json");
     }
+
+    @Test
+    void webhookDataCannotReplaceTheEnvelope(@TempDir Path dir) throws Exception {
+        String[] injections = {DATA + ", \"event\":\"video_recorded\"", DATA + "}, \"event\":\"video_recorded\", \"x\":{",
+                "[" + DATA + "]", "\"text\"", ""};
+        for (String text : injections) {
+            Path data = Files.writeString(dir.resolve("data.json"), text);
+            // Port 9 (discard) on loopback: nothing is sent if the data is refused first.
+            Run r = run("webhook", "send", "--json", "--url", "http://127.0.0.1:9/h", "--style", "pipe", "--secret-env", KEY_ENV,
+                    "--event", "video_copied_ftp", "--data-file", data.toString());
+            assertEquals(2, r.code(), text + " -> " + r.out() + r.err());
+            assertEquals("BAD_INPUT", r.json().get("reason").asText(), r.out());
+            assertTrue(r.json().get("message").asText().contains("--data-file"), r.out());
+        }
+    }
 }
