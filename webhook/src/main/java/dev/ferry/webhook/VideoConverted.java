@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
+import java.util.Objects;
+
 /**
  * The {@code data} of a {@code video_converted} event; {@code videoName} is required.
  *
@@ -25,4 +27,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 public record VideoConverted(@JsonProperty(value = "videoName", required = true) String videoName, Double duration, String audioCodec,
                  String videoCodec, String type, Long size, Integer width, Integer height, String orientation, String id,
                  String payload, String httpReferer) {
+    /** The required fields; Jackson's {@code required} sees only whether a field is present, not whether it is null. */
+    public VideoConverted {
+        Objects.requireNonNull(videoName, "videoName");
+    }
 }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
+import java.util.Objects;
+
 /**
  * The {@code data} of a {@code video_copied_dbox} event (a storage kind Ferry may add later).
  *
@@ -20,4 +22,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 public record VideoCopiedDbox(@JsonProperty(value = "dboxUploadStatus", required = true) String dboxUploadStatus,
                               @JsonProperty(value = "videoName", required = true) String videoName, Long size, String path,
                               String id, String payload, String httpReferer) {
+    /** The required fields; Jackson's {@code required} sees only whether a field is present, not whether it is null. */
+    public VideoCopiedDbox {
+        Objects.requireNonNull(dboxUploadStatus, "dboxUploadStatus");
+        Objects.requireNonNull(videoName, "videoName");
+    }
 }

@@ -74,7 +74,8 @@ public final class WebhookPayload {
     /**
      * Parses a webhook body. Unknown fields are ignored.
      *
-     * @throws WebhookFormatException for invalid JSON, an unknown event or version, or a missing required field
+     * @throws WebhookFormatException for invalid JSON, an unknown event, a version other than {@link #VERSION}, or a
+     *         required field that is missing or null
      */
     public static WebhookPayload parse(String json) throws WebhookFormatException {
         JsonNode n;
@@ -90,6 +91,10 @@ public final class WebhookPayload {
             if (!n.hasNonNull(field)) {
                 throw new WebhookFormatException("the webhook body has no '" + field + "'", null);
             }
+        }
+        // A version Ferry does not know may mean other fields or other meanings: refuse it rather than guess.
+        if (!n.get("version").isTextual() || !n.get("version").asText().equals(VERSION)) {
+            throw new WebhookFormatException("the webhook body's version is not " + VERSION + ", the one this Ferry reads", null);
         }
         WebhookEvent event;
         try {

@@ -62,4 +62,35 @@ class PayloadTest {
         assertEquals(p.data(), WebhookPayload.parse(p.toJson()).data());
         assertThrows(IllegalArgumentException.class, () -> WebhookPayload.of(WebhookEvent.VIDEO_RECORDED, p.data()));
     }
+
+    @Test
+    void anUnknownVersionIsRefused() {
+        String data = "\"event\":\"video_copied_ftp\",\"data\":{\"ftpUploadStatus\":\"upload success\",\"videoName\":\"a.mp4\","
+                + "\"protocol\":\"sftp\"}}";
+        for (String version : new String[] {"\"9.9\"", "\"\"", "1.0", "\"1\""}) {
+            WebhookFormatException e = assertThrows(WebhookFormatException.class,
+                    () -> WebhookPayload.parse("{\"version\":" + version + "," + data), version);
+            assertTrue(e.getMessage().contains("version"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aNullRequiredFieldIsRefusedForEveryEvent() {
+        String[][] cases = {
+                {"video_recorded", "{\"videoName\":null}", "videoName"},
+                {"video_converted", "{\"videoName\":null}", "videoName"},
+                {"video_copied_s3", "{\"s3UploadStatus\":null,\"videoName\":\"a.mp4\"}", "s3UploadStatus"},
+                {"video_copied_s3", "{\"s3UploadStatus\":\"upload success\",\"videoName\":null}", "videoName"},
+                {"video_copied_dbox", "{\"dboxUploadStatus\":null,\"videoName\":\"a.mp4\"}", "dboxUploadStatus"},
+                {"video_copied_dbox", "{\"dboxUploadStatus\":\"upload success\",\"videoName\":null}", "videoName"},
+                {"video_copied_ftp", "{\"ftpUploadStatus\":\"upload success\",\"videoName\":null,\"protocol\":\"ftp\"}", "videoName"},
+        };
+        for (String[] c : cases) {
+            String json = "{\"version\":\"1.0\",\"event\":\"" + c[0] + "\",\"data\":" + c[1] + "}";
+            WebhookFormatException e = assertThrows(WebhookFormatException.class, () -> WebhookPayload.parse(json), json);
+            assertTrue(e.getMessage().contains(c[2]), e.getMessage());
+        }
+        assertThrows(NullPointerException.class,
+                () -> new VideoRecorded(null, null, null, null, null, null, null, null, null, null, null, null));
+    }
 }
