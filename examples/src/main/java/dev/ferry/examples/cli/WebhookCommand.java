@@ -36,9 +36,10 @@ final class WebhookCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
+    /** A usage error (exit 2), as a bare {@code ferry} is: without a subcommand nothing was done. */
     @Override
     public void run() {
-        spec.commandLine().usage(spec.commandLine().getErr());
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing command: send or verify");
     }
 
     /** Options both subcommands share. */

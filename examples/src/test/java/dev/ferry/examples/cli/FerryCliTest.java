@@ -188,6 +188,9 @@ class FerryCliTest {
     void usageErrorsExit2() {
         assertEquals(2, run("upload").code());
         assertEquals(2, run("frobnicate").code());
+        Run webhook = run("webhook");
+        assertEquals(2, webhook.code(), "a command without its subcommand did nothing: " + webhook.err());
+        assertTrue(webhook.err().contains("send or verify") && webhook.err().contains("ferry webhook --help"), webhook.err());
         assertEquals(0, run("probe", "--help").code());
     }
 
