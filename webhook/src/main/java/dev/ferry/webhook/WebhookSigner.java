@@ -59,15 +59,17 @@ public final class WebhookSigner {
         if (!s.startsWith("whsec_")) {
             throw new IllegalArgumentException("a Standard Webhooks secret starts with whsec_ followed by base64");
         }
+        byte[] k;
         try {
-            byte[] k = Base64.getDecoder().decode(s.substring(6));
-            if (k.length == 0) {
-                throw new IllegalArgumentException("the Standard Webhooks secret is empty");
-            }
-            return k;
+            k = Base64.getDecoder().decode(s.substring(6));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("the part of the secret after whsec_ is not valid base64");
         }
+        // Outside the try: its catch would report an empty key as bad base64.
+        if (k.length == 0) {
+            throw new IllegalArgumentException("the Standard Webhooks secret is empty after whsec_");
+        }
+        return k;
     }
 
     /** The style. */

@@ -83,6 +83,10 @@ class SignaturesTest {
     void secretsAreValidatedAndNeverShown() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WebhookSigner.standard("not-a-secret-xyz"));
         assertFalse(e.getMessage().contains("not-a-secret-xyz"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> WebhookSigner.standard("whsec_")).getMessage().contains("empty"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> WebhookVerifier.standard(" whsec_ ")).getMessage().contains("empty"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> WebhookSigner.standard("whsec_not*base64")).getMessage()
+                .contains("base64"));
         assertEquals("WebhookSigner[PIPE]", WebhookSigner.pipe("k-secret-1").toString());
         assertFalse(WebhookVerifier.pipe("k-secret-1").toString().contains("k-secret-1"));
     }
