@@ -119,15 +119,20 @@ final class SftpConnection implements AbstractStorageTarget.Session {
     /** Waits for the key exchange and the host key check. */
     String secure() throws TransferException {
         Set<ClientSession.ClientSessionEvent> events;
+        long waitStart = System.nanoTime();
         try {
             events = session.waitFor(EnumSet.of(ClientSession.ClientSessionEvent.WAIT_AUTH, ClientSession.ClientSessionEvent.CLOSED),
                     config.replyTimeout());
         } catch (Exception e) {
             throw hostKeyOr(Reason.TLS_HANDSHAKE, "the SSH key exchange with " + config.host() + " failed: " + e.getMessage(), e, null);
         }
-        if (events.contains(ClientSession.ClientSessionEvent.TIMEOUT) && !events.contains(ClientSession.ClientSessionEvent.WAIT_AUTH)
-                && !events.contains(ClientSession.ClientSessionEvent.CLOSED)) {
-            // waitFor does not throw on a timeout; it says so in what it returns. The session is open and silent.
+        // waitFor does not throw on a timeout; it says so in what it returns. MINA's own authentication timer (the same
+        // length, from the session's start) may close the silent session at that moment: then only CLOSED is returned.
+        boolean waitedOut = events.contains(ClientSession.ClientSessionEvent.TIMEOUT)
+                || System.nanoTime() - waitStart >= config.replyTimeout().toNanos() * 9 / 10;
+        if (waitedOut && !events.contains(ClientSession.ClientSessionEvent.WAIT_AUTH)
+                && checker.verdict() == HostKeyChecker.Verdict.NOT_CHECKED) {
+            // No host key came within the time: the server is silent, not refusing.
             boolean banner = session.getServerVersion() != null;
             throw hostKeyOr(Reason.TIMEOUT, "no SSH key exchange with " + config.host() + ":" + config.portOr(22) + " within "
                     + config.replyTimeout().toSeconds() + " s" + (banner ? "" : ": the server sent no SSH version line"), null,
@@ -411,7 +416,7 @@ final class SftpConnection implements AbstractStorageTarget.Session {
                 done = Verification.SIZE;
             }
             if (u.atomic()) {
-                publish(tempPath, publishAs, u.existing(), t);
+                publishAs = publish(tempPath, publishAs, finalPath, u.existing(), t);
             }
             return new UploadResult(publishAs, total, Duration.ZERO, p.attempt(), "sftp", done, location(publishAs), offset, info,
                     List.of());
@@ -514,23 +519,51 @@ final class SftpConnection implements AbstractStorageTarget.Session {
         }
     }
 
-    private void publish(String temp, String finalPath, ExistingFile policy, Transcript t) throws IOException, TransferException {
-        if (policy == ExistingFile.FAIL && statSize(finalPath) >= 0) {
-            throw TransferException.builder(Reason.EXISTS, finalPath + " appeared on the server during the upload")
-                    .retryable(false).transcript(t).build();
+    /**
+     * Renames the temporary file to {@code publishAs} and returns the name it got. OVERWRITE replaces a file there
+     * (posix-rename); FAIL and RENAME_UNIQUE never do: SFTP's own rename refuses an existing target (OpenSSH links,
+     * then unlinks), so a file that appeared at the name after it was looked at is not replaced.
+     */
+    private String publish(String temp, String publishAs, String finalPath, ExistingFile policy, Transcript t)
+            throws IOException, TransferException {
+        if (policy != ExistingFile.OVERWRITE) {
+            String name = publishAs;
+            for (int tries = 1; ; tries++) {
+                try {
+                    sftp.rename(temp, name);
+                    t.note("rename " + temp + " -> " + name);
+                    return name;
+                } catch (SftpException e) {
+                    if (statSize(name) < 0) {
+                        throw e; // not because of a file at the name
+                    }
+                    if (policy == ExistingFile.FAIL) {
+                        throw TransferException.builder(Reason.EXISTS, name + " appeared on the server during the upload")
+                                .hint("choose another name, or the OVERWRITE or RENAME_UNIQUE policy").retryable(false)
+                                .transcript(t).build();
+                    }
+                    if (tries >= 10) {
+                        throw TransferException.builder(Reason.EXISTS, "every free name like " + name + " was taken before the "
+                                + "upload could be renamed to it (" + tries + " tries)").retryable(false).transcript(t).build();
+                    }
+                    name = unique(finalPath);
+                    t.note(temp + ": the name was taken meanwhile; publishing as " + name);
+                }
+            }
         }
         OpenSSHPosixRenameExtension posix = sftp.getExtension(OpenSSHPosixRenameExtension.class);
         if (posix != null && posix.isSupported()) {
-            posix.posixRename(temp, finalPath);
-            t.note("posix-rename@openssh.com " + temp + " -> " + finalPath);
-            return;
+            posix.posixRename(temp, publishAs);
+            t.note("posix-rename@openssh.com " + temp + " -> " + publishAs);
+            return publishAs;
         }
-        if (statSize(finalPath) >= 0) {
-            sftp.remove(finalPath);
-            t.note("removed the old " + finalPath + " (the server has no atomic rename over a file)");
+        if (statSize(publishAs) >= 0) {
+            sftp.remove(publishAs);
+            t.note("removed the old " + publishAs + " (the server has no atomic rename over a file)");
         }
-        sftp.rename(temp, finalPath);
-        t.note("rename " + temp + " -> " + finalPath);
+        sftp.rename(temp, publishAs);
+        t.note("rename " + temp + " -> " + publishAs);
+        return publishAs;
     }
 
     private String unique(String path) throws IOException, TransferException {

@@ -119,6 +119,17 @@ class EmbeddedSftpTest {
                     STATS.incrementAndGet();
                 }
             }
+
+            /** Another writer's file appears at the final name of an "appears-*" upload once its bytes are written. */
+            @Override
+            public void closed(ServerSession session, String remoteHandle, org.apache.sshd.sftp.server.Handle localHandle,
+                               Throwable thrown) throws IOException {
+                String name = localHandle.getFile().getFileName().toString();
+                if (name.startsWith("appears-") && name.endsWith(Upload.TEMP_SUFFIX)) {
+                    String base = name.substring(0, name.length() - Upload.TEMP_SUFFIX.length());
+                    Files.writeString(localHandle.getFile().resolveSibling(base.substring(0, base.lastIndexOf('.'))), "another writer's");
+                }
+            }
         });
         server.setFileSystemFactory(new VirtualFileSystemFactory(root));
         server.start();
@@ -364,6 +375,28 @@ class EmbeddedSftpTest {
         assertTrue(onDisk.equals(TestFiles.sha256(a)) || onDisk.equals(TestFiles.sha256(b)), "one of the two, whole");
         try (java.util.stream.Stream<Path> names = Files.list(root.resolve("in/same"))) {
             assertEquals(List.of("same.bin"), names.map(n -> n.getFileName().toString()).toList());
+        }
+    }
+
+    @Test
+    void aFileThatAppearsDuringTheUploadIsNotReplacedUnderFailOrRenameUnique() throws Exception {
+        Path f = TestFiles.random(dir, "appears.bin", 100_000);
+        Path in = Files.createDirectories(root.resolve("in/appears"));
+        try (StorageTarget t = builder().build()) {
+            TransferException e = assertThrows(TransferException.class, () -> t.upload(Upload.builder().source(f)
+                    .remotePath("appears/appears-fail.bin").existing(ExistingFile.FAIL).build()));
+            assertEquals(Reason.EXISTS, e.reason(), e.toString());
+            assertEquals("another writer's", Files.readString(in.resolve("appears-fail.bin")));
+
+            UploadResult r = t.upload(Upload.builder().source(f).remotePath("appears/appears-unique.bin")
+                    .existing(ExistingFile.RENAME_UNIQUE).build());
+            assertEquals("/in/appears/appears-unique-1.bin", r.remotePath());
+            assertEquals("another writer's", Files.readString(in.resolve("appears-unique.bin")));
+            assertEquals(TestFiles.sha256(f), TestFiles.sha256(in.resolve("appears-unique-1.bin")));
+        }
+        try (java.util.stream.Stream<Path> names = Files.list(in)) {
+            assertEquals(List.of("appears-fail.bin", "appears-unique-1.bin", "appears-unique.bin"),
+                    names.map(n -> n.getFileName().toString()).sorted().toList());
         }
     }
 
