@@ -557,12 +557,36 @@ final class SftpConnection implements AbstractStorageTarget.Session {
             t.note("posix-rename@openssh.com " + temp + " -> " + publishAs);
             return publishAs;
         }
+        // No rename over a file: move the old one aside first and put it back if the new one cannot take its place,
+        // so the old file is never lost (for a moment there is no file at the name, never a partial one).
+        String aside = null;
         if (statSize(publishAs) >= 0) {
-            sftp.remove(publishAs);
-            t.note("removed the old " + publishAs + " (the server has no atomic rename over a file)");
+            aside = temp.substring(0, temp.length() - Upload.TEMP_SUFFIX.length()) + ".ferry-old";
+            sftp.rename(publishAs, aside);
+            t.note("moved the old " + publishAs + " to " + aside + " (the server has no atomic rename over a file)");
         }
-        sftp.rename(temp, publishAs);
+        try {
+            sftp.rename(temp, publishAs);
+        } catch (IOException e) {
+            if (aside != null) {
+                try {
+                    sftp.rename(aside, publishAs);
+                    t.note("put the old " + publishAs + " back");
+                } catch (IOException back) {
+                    e.addSuppressed(back);
+                    t.note("could not put the old " + publishAs + " back; it is at " + aside + ": " + back.getMessage());
+                }
+            }
+            throw e;
+        }
         t.note("rename " + temp + " -> " + publishAs);
+        if (aside != null) {
+            try {
+                sftp.remove(aside);
+            } catch (IOException e) {
+                t.note("could not remove the old file at " + aside + ": " + e.getMessage());
+            }
+        }
         return publishAs;
     }
 

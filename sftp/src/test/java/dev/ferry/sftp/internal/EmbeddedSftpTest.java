@@ -120,6 +120,15 @@ class EmbeddedSftpTest {
                 }
             }
 
+            /** A server that cannot rename an upload's temporary file to "cannot-rename-*". */
+            @Override
+            public void moving(ServerSession session, Path srcPath, Path dstPath, java.util.Collection<java.nio.file.CopyOption> opts)
+                    throws IOException {
+                if (dstPath.getFileName().toString().startsWith("cannot-rename-") && srcPath.toString().endsWith(Upload.TEMP_SUFFIX)) {
+                    throw new AccessDeniedException(dstPath.toString());
+                }
+            }
+
             /** Another writer's file appears at the final name of an "appears-*" upload once its bytes are written. */
             @Override
             public void closed(ServerSession session, String remoteHandle, org.apache.sshd.sftp.server.Handle localHandle,
@@ -397,6 +406,31 @@ class EmbeddedSftpTest {
         try (java.util.stream.Stream<Path> names = Files.list(in)) {
             assertEquals(List.of("appears-fail.bin", "appears-unique-1.bin", "appears-unique.bin"),
                     names.map(n -> n.getFileName().toString()).sorted().toList());
+        }
+    }
+
+    @Test
+    void withoutPosixRenameTheOldFileIsMovedAsideAndNeverLost() throws Exception {
+        Path f = TestFiles.random(dir, "new.bin", 100_000);
+        Path in = Files.createDirectories(root.resolve("in/no-posix"));
+        Files.writeString(in.resolve("replaced.bin"), "old");
+        Files.writeString(in.resolve("cannot-rename-kept.bin"), "old");
+        // The server announces no posix-rename@openssh.com.
+        org.apache.sshd.sftp.SftpModuleProperties.OPENSSH_EXTENSIONS.set(server, "fsync@openssh.com=1,limits@openssh.com=1");
+        try (StorageTarget t = builder().build()) {
+            UploadResult r = t.upload(Upload.of(f, "no-posix/replaced.bin"));
+            assertEquals(TestFiles.sha256(f), TestFiles.sha256(in.resolve("replaced.bin")));
+            assertTrue(String.join("\n", r.transcript()).contains("(the server has no atomic rename over a file)"),
+                    String.join("\n", r.transcript()));
+
+            TransferException e = assertThrows(TransferException.class, () -> t.upload(Upload.of(f, "no-posix/cannot-rename-kept.bin")));
+            assertEquals(Reason.PERMISSION, e.reason(), e.toString());
+            assertEquals("old", Files.readString(in.resolve("cannot-rename-kept.bin")), "the old file is back at its name");
+        } finally {
+            org.apache.sshd.sftp.SftpModuleProperties.OPENSSH_EXTENSIONS.remove(server);
+        }
+        try (java.util.stream.Stream<Path> names = Files.list(in)) {
+            assertEquals(List.of("cannot-rename-kept.bin", "replaced.bin"), names.map(n -> n.getFileName().toString()).sorted().toList());
         }
     }
 
