@@ -225,4 +225,49 @@ class ScriptedRepliesTest {
         }
         assertTrue(server.commands().stream().noneMatch(c -> c.startsWith("AUTH")));
     }
+    static final byte[] OLD = "the previous version".getBytes(StandardCharsets.UTF_8);
+
+    @Test
+    void aRefusedRenameLeavesTheExistingFileAlone() throws Exception {
+        server = new ScriptedFtpServer(certs).reply("RNFR", "550 Permission denied.");
+        server.files().put("rec.mp4", OLD);
+        try (StorageTarget t = target("ftps")) {
+            TransferException e = assertThrows(TransferException.class, () -> t.upload(upload()));
+            assertEquals(Reason.PERMISSION, e.reason(), e.toString());
+        }
+        assertArrayEquals(OLD, server.files().get("rec.mp4"), "the old file is kept when the new one cannot replace it");
+        assertFalse(server.commands().contains("DELE rec.mp4"), server.commands().toString());
+    }
+
+    @Test
+    void aServerThatDoesNotRenameOverAFileGetsTheOldOneMovedAsideThenRemoved() throws Exception {
+        server = new ScriptedFtpServer(certs);
+        server.on("RNTO", a -> server.files().containsKey(a) ? "550 Cannot create a file when that file already exists." : null);
+        server.files().put("rec.mp4", OLD);
+        try (StorageTarget t = target("ftps")) {
+            UploadResult r = t.upload(upload());
+            assertTrue(String.join("\n", r.transcript()).contains("moved the old rec.mp4 aside"), r.transcript().toString());
+        }
+        assertArrayEquals(CONTENT, server.files().get("rec.mp4"));
+        assertEquals(java.util.Set.of("rec.mp4"), server.files().keySet(), "neither the old file nor the temporary one is left");
+    }
+
+    @Test
+    void whenTheNewFileCannotBePutInPlaceTheOldOneIsMovedBack() throws Exception {
+        server = new ScriptedFtpServer(certs);
+        String[] renaming = {null};
+        server.on("RNFR", a -> {
+            renaming[0] = a;
+            return null;
+        });
+        // The final name takes no renamed temporary file, whether it exists or not; the old file may go back.
+        server.on("RNTO", a -> !a.equals("rec.mp4") || !renaming[0].endsWith(".ferry-part") ? null
+                : server.files().containsKey(a) ? "550 Cannot create a file when that file already exists." : "553 Rename failed.");
+        server.files().put("rec.mp4", OLD);
+        try (StorageTarget t = target("ftps")) {
+            assertThrows(TransferException.class, () -> t.upload(upload()));
+        }
+        assertArrayEquals(OLD, server.files().get("rec.mp4"));
+        assertEquals(java.util.Set.of("rec.mp4"), server.files().keySet());
+    }
 }

@@ -67,6 +67,7 @@ final class FtpConnection implements AutoCloseable {
     private boolean broken;
     private boolean closed;
     private int transfers;
+    private int renameToRefusal;
     private boolean reuseRefused;
     private FtpStorageTarget.ReuseChange reuseChange = FtpStorageTarget.ReuseChange.NONE;
     private final byte[] buffer;
@@ -474,13 +475,23 @@ final class FtpConnection implements AutoCloseable {
         return -2;
     }
 
+    /**
+     * The code of the refused {@code RNTO} of the last {@link #rename}, or 0 if it failed earlier (at {@code RNFR}) or did
+     * not fail.
+     */
+    int lastRenameToRefusal() {
+        return renameToRefusal;
+    }
+
     void rename(String from, String to) throws TransferException {
+        renameToRefusal = 0;
         int code = send("RNFR", from);
         if (code != 350) {
             throw failReply(classify("RNFR", code).reason(), "the server refused to rename " + from, "RNFR", classify("RNFR", code).hint());
         }
         code = send("RNTO", to);
         if (!FTPReply.isPositiveCompletion(code)) {
+            renameToRefusal = code;
             throw failReply(classify("RNTO", code).reason(), "the server refused to rename " + from + " to " + to, "RNTO",
                     classify("RNTO", code).hint());
         }

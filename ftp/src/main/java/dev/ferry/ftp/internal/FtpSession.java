@@ -17,11 +17,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A logged-in FTP session of the pool. It may replace its control connection by itself when the
@@ -242,14 +244,56 @@ final class FtpSession implements AbstractStorageTarget.Session {
         try {
             conn.rename(temp, finalName);
         } catch (TransferException e) {
-            // Some servers do not rename over an existing file: replace it in two steps (never a partial file there).
-            if (u.existing() == ExistingFile.OVERWRITE && conn.isOpen() && conn.size(finalName) >= 0 && conn.delete(finalName)) {
-                t.note("the server does not rename over an existing file; removed the old " + finalName + " first");
-                conn.rename(temp, finalName);
-                return;
+            // Some servers do not rename over an existing file: they accept RNFR and refuse RNTO for good while the final
+            // name exists. Only then is the old file replaced in steps; any other refusal (RNFR refused, a temporary
+            // error, a broken connection) leaves the old file alone.
+            if (u.existing() != ExistingFile.OVERWRITE || conn.lastRenameToRefusal() < 500 || !conn.isOpen()
+                    || conn.size(finalName) < 0) {
+                throw e;
             }
+            replaceInSteps(temp, finalName, e, t);
+        }
+    }
+
+    /**
+     * Replaces {@code finalName} on a server that does not rename over it: the old file is moved aside, the new one
+     * renamed into place, and only then the old one removed. If the new one cannot be put in place, the old one is moved
+     * back, so the final name never loses its file to a failed upload.
+     */
+    private void replaceInSteps(String temp, String finalName, TransferException refused, Transcript t) throws TransferException {
+        String aside = asideName(finalName);
+        try {
+            conn.rename(finalName, aside);
+        } catch (TransferException e) {
+            t.note("the server does not rename over " + finalName + " and cannot move it aside either (" + e.getMessage()
+                    + "); the old file is left in place");
+            throw refused;
+        }
+        t.note("the server does not rename over an existing file; moved the old " + finalName + " aside to " + aside);
+        try {
+            conn.rename(temp, finalName);
+        } catch (TransferException e) {
+            try {
+                conn.rename(aside, finalName);
+            } catch (TransferException restore) {
+                throw TransferException.builder(e.reason(), "cannot rename " + temp + " to " + finalName
+                                + ", and cannot move the old version back from " + aside + ": " + e.getMessage())
+                        .cause(e).serverReply(e.serverReply())
+                        .hint("the old version is kept on the server as " + aside + "; rename it back to " + finalName)
+                        .retryable(false).transcript(t).build();
+            }
+            t.note("could not put the new file in place; moved the old " + finalName + " back");
             throw e;
         }
+        t.note(conn.delete(aside) ? "removed the old version " + aside : "could not remove the old version " + aside);
+    }
+
+    /** A name in the same directory for the old file while it is replaced; random, so it meets no other file. */
+    private static String asideName(String finalName) {
+        String suffix = ".ferry-old-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+        String name = finalName + suffix;
+        // Over the length limit of a name, a shorter one without the final name (still unique, still recognisable).
+        return name.getBytes(StandardCharsets.UTF_8).length <= RemotePath.MAX_NAME_BYTES ? name : suffix;
     }
 
     private String uniqueName(String name) throws TransferException {
