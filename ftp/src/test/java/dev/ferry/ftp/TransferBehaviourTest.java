@@ -129,4 +129,83 @@ class TransferBehaviourTest {
             }
         }
     }
+    /**
+     * A source that claims {@code length} bytes and delivers 8 KiB every 40 ms; after {@code reads} reads it fails
+     * ({@code fail}) or ends early, unless {@code reads} is 0.
+     */
+    static ContentSource slowSource(long length, int reads, boolean fail) {
+        return new ContentSource() {
+            @Override
+            public InputStream open() {
+                return new InputStream() {
+                    long delivered;
+                    int n;
+
+                    @Override
+                    public int read() throws java.io.IOException {
+                        byte[] one = new byte[1];
+                        return read(one, 0, 1) < 0 ? -1 : one[0];
+                    }
+
+                    @Override
+                    public int read(byte[] b, int off, int len) throws java.io.IOException {
+                        if (reads > 0 && ++n > reads) {
+                            if (fail) {
+                                throw new java.io.IOException("disk read error (simulated)");
+                            }
+                            return -1;
+                        }
+                        if (delivered >= length) {
+                            return -1;
+                        }
+                        try {
+                            Thread.sleep(40);
+                        } catch (InterruptedException e) {
+                            throw new java.io.InterruptedIOException();
+                        }
+                        int k = (int) Math.min(Math.min(len, 8192), length - delivered);
+                        Arrays.fill(b, off, off + k, (byte) 'x');
+                        delivered += k;
+                        return k;
+                    }
+                };
+            }
+
+            @Override
+            public long length() {
+                return length;
+            }
+
+            @Override
+            public String describe() {
+                return "a slow source";
+            }
+        };
+    }
+
+    @Test
+    void keepaliveNoopRepliesAreReadAfterAFailedTransferSoTheSessionStaysInStep() throws Exception {
+        byte[] content = new byte[100_000];
+        Arrays.fill(content, (byte) 3);
+        try (ScriptedFtpServer server = new ScriptedFtpServer(certs)
+                .on("STOR", a -> a.startsWith("cut.bin") ? "after-bytes:40000:426 Connection closed; transfer aborted." : null);
+             StorageTarget t = builder(server.port(), "pw-keepalive-2").keepAlive(Duration.ofMillis(50)).bufferSize(8192)
+                     .maxSessions(1).build()) {
+            // The source fails, the source shrinks, the server gives up the transfer: each with NOOP replies still owed.
+            ContentSource[] failing = {slowSource(1_000_000, 12, true), slowSource(1_000_000, 12, false),
+                    slowSource(1_000_000, 0, false)};
+            String[] names = {"fail.bin", "shrink.bin", "cut.bin"};
+            for (int i = 0; i < failing.length; i++) {
+                ContentSource source = failing[i];
+                String name = names[i];
+                TransferException e = assertThrows(TransferException.class,
+                        () -> t.upload(Upload.builder().source(source).remotePath(name).build()));
+                assertTrue(e.transcript().stream().anyMatch(l -> l.contains("> NOOP")), "keepalive sent: " + e.transcript());
+                // The next upload reads its own replies, on this session or on a new one.
+                UploadResult r = t.upload(Upload.builder().source(ContentSource.ofBytes(content)).remotePath("next" + i + ".bin").build());
+                assertEquals(content.length, r.bytes(), name);
+                assertArrayEquals(content, server.files().get("next" + i + ".bin"), name);
+            }
+        }
+    }
 }

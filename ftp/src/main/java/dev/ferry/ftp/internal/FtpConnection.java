@@ -68,6 +68,8 @@ final class FtpConnection implements AutoCloseable {
     private boolean closed;
     private int transfers;
     private int renameToRefusal;
+    /** The code of the reply {@link #readExplanation(int)} returned last. */
+    private int explanationCode = -1;
     private boolean reuseRefused;
     private FtpStorageTarget.ReuseChange reuseChange = FtpStorageTarget.ReuseChange.NONE;
     private final byte[] buffer;
@@ -626,18 +628,18 @@ final class FtpConnection implements AutoCloseable {
             closeCleanly(data);
         } catch (SourceChanged e) {
             abortData(data, watch);
-            readExplanation(); // the server's reply to the aborted transfer, so the connection stays in step
+            readExplanation(pendingNoops); // the replies still owed, so the connection stays in step (or is given up)
             throw TransferException.builder(Reason.BAD_INPUT, e.getMessage() + "; the partial upload was not published")
                     .hint("upload a file only once it is complete (write it elsewhere and move it into place)")
                     .retryable(false).transcript(transcript).build();
         } catch (IOException e) {
             abortData(data, watch);
             if (sourceFailure) {
-                readExplanation();
+                readExplanation(pendingNoops);
                 throw TransferException.builder(Reason.BAD_INPUT, "reading the source " + display + " failed: " + e.getMessage())
                         .cause(e).transcript(transcript).build();
             }
-            throw transferFailure(command, e, dog.fired, sent);
+            throw transferFailure(command, e, dog.fired, sent, pendingNoops);
         } finally {
             watch.cancel(false);
             client.clearDataSocket();
@@ -859,34 +861,56 @@ final class FtpConnection implements AutoCloseable {
 
     /** Reads one reply with a short timeout; marks the connection broken if it cannot. */
     private String readExplanation() {
-        try {
-            client.setSoTimeout((int) Math.min(5_000, config.replyTimeout().toMillis()));
-            client.getReply();
-            String r = reply();
-            client.setSoTimeout(millis(config.replyTimeout()));
-            if (client.getReplyCode() == 522 || client.getReplyCode() == 421) {
-                broken = true; // vsftpd closes the control connection after 522
-            }
-            return r;
-        } catch (IOException e) {
-            broken = true;
-            return null;
-        }
+        return readExplanation(0);
     }
 
-    private TransferException transferFailure(String command, IOException e, boolean stalled, long sent) {
+    /**
+     * Reads the reply to a failed data command with a short timeout, and the replies still owed to the keepalive
+     * {@code NOOP}s sent during the transfer ({@code 200}, before or after it): else the next command would read an
+     * earlier command's reply. Returns the data command's reply (then {@link #explanationCode}), or {@code null}; marks
+     * the connection broken if a reply is missing, as it is then out of step.
+     */
+    private String readExplanation(int owedNoops) {
+        String why = null;
+        explanationCode = -1;
+        try {
+            client.setSoTimeout((int) Math.min(5_000, config.replyTimeout().toMillis()));
+            while (why == null || owedNoops > 0) {
+                int code = client.getReply();
+                if (code == 200 && owedNoops > 0) {
+                    owedNoops--;
+                    continue;
+                }
+                if (why != null) {
+                    broken = true; // a reply nobody asked for: the connection is out of step
+                    break;
+                }
+                why = reply();
+                explanationCode = code;
+            }
+            client.setSoTimeout(millis(config.replyTimeout()));
+        } catch (IOException e) {
+            broken = true;
+        }
+        if (explanationCode == 522 || explanationCode == 421) {
+            broken = true; // vsftpd closes the control connection after 522
+        }
+        return why;
+    }
+
+    private TransferException transferFailure(String command, IOException e, boolean stalled, long sent, int owedNoops) {
         if (stalled) {
             broken = true;
-            readExplanation();
+            readExplanation(owedNoops);
             return TransferException.builder(Reason.TIMEOUT, "the data connection stalled: no progress for "
                     + config.dataTimeout().toSeconds() + " s after " + sent + " bytes").cause(e).serverReply(reply())
                     .hint("the network or the server stopped accepting data; it is retried, resuming where it stopped")
                     .transcript(transcript).build();
         }
-        String why = readExplanation();
-        int code = why == null ? -1 : client.getReplyCode();
+        String why = readExplanation(owedNoops);
+        int code = why == null ? -1 : explanationCode;
         if (why != null && code >= 400) {
-            FtpReplies.Verdict v = classify(command, code);
+            FtpReplies.Verdict v = FtpReplies.classify(command, code, why);
             if (refusedAfterAccepting(code)) {
                 v = new FtpReplies.Verdict(Reason.DATA_CHANNEL, true, FtpReplies.REUSE_HINT);
             }

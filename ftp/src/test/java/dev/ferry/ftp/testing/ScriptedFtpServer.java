@@ -27,7 +27,8 @@ import java.util.function.Function;
  * Special reply scripts for data commands: {@code "after-data:<reply>"} reads the data, then answers
  * {@code <reply>}; {@code "after-handshake:<reply>"} answers after the data TLS handshake without
  * reading, then closes the control connection if the code is 522 (as vsftpd does).
- * {@code "stall"} accepts the data connection and never reads from it. {@code "silent"} accepts the data
+ * {@code "after-bytes:<n>:<reply>"} reads {@code n} bytes of the data, resets the data connection and answers {@code <reply>}
+ * (as a server that gives up a transfer). {@code "stall"} accepts the data connection and never reads from it. {@code "silent"} accepts the data
  * connection and never answers the command (as a server blocked on a file lock); {@link #silentDataClosed(Duration)}
  * tells whether the client closed that data connection.
  * {@link #refuseDataConnections()} announces a passive port nobody listens on.
@@ -232,6 +233,7 @@ public final class ScriptedFtpServer implements AutoCloseable {
                 }
                 c.send("150 Ok to send data.");
                 Socket data = c.pasv.accept();
+                Socket raw = data;
                 c.pasv.close();
                 c.pasv = null;
                 if (c.protP) {
@@ -257,6 +259,15 @@ public final class ScriptedFtpServer implements AutoCloseable {
                     data.close();
                     c.send(reply);
                     return !reply.startsWith("522");
+                }
+                if (scripted != null && scripted.startsWith("after-bytes:")) {
+                    String[] parts = scripted.split(":", 3);
+                    byte[] got = data.getInputStream().readNBytes(Integer.parseInt(parts[1]));
+                    files.putIfAbsent(arg, got);
+                    raw.setSoLinger(true, 0);
+                    raw.close();
+                    c.send(parts[2]);
+                    return true;
                 }
                 ByteArrayOutputStream buf = new ByteArrayOutputStream();
                 try (Socket d = data; InputStream in = d.getInputStream()) {
