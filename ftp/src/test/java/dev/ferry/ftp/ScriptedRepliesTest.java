@@ -1,5 +1,6 @@
 package dev.ferry.ftp;
 
+import dev.ferry.core.ContentSource;
 import dev.ferry.core.Credentials;
 import dev.ferry.core.ProbeReport;
 import dev.ferry.core.ProbeStep;
@@ -269,5 +270,48 @@ class ScriptedRepliesTest {
         }
         assertArrayEquals(OLD, server.files().get("rec.mp4"));
         assertEquals(java.util.Set.of("rec.mp4"), server.files().keySet());
+    }
+    @Test
+    void aNonAtomicUploadThatStoredNothingLeavesThePreviousFile() throws Exception {
+        ContentSource unreadable = new ContentSource() {
+            @Override
+            public java.io.InputStream open() throws java.io.IOException {
+                throw new java.io.IOException("permission denied (simulated)");
+            }
+
+            @Override
+            public long length() {
+                return 100;
+            }
+
+            @Override
+            public String describe() {
+                return "an unreadable file";
+            }
+        };
+        for (boolean refuseData : new boolean[] {true, false}) {
+            server = new ScriptedFtpServer(certs);
+            if (refuseData) {
+                server.refuseDataConnections();
+            }
+            server.files().put("rec.mp4", OLD);
+            ContentSource source = refuseData ? ContentSource.ofBytes(CONTENT) : unreadable;
+            try (StorageTarget t = target("ftps")) {
+                TransferException e = assertThrows(TransferException.class,
+                        () -> t.upload(Upload.builder().source(source).remotePath("rec.mp4").atomic(false).build()));
+                assertEquals(refuseData ? Reason.DATA_CHANNEL : Reason.BAD_INPUT, e.reason(), e.toString());
+            }
+            assertArrayEquals(OLD, server.files().get("rec.mp4"), "refused data connection: " + refuseData);
+            assertFalse(server.commands().contains("DELE rec.mp4"), server.commands().toString());
+            server.close();
+        }
+        // Once the server took the STOR, the final name may hold part of a file: it is removed.
+        server = new ScriptedFtpServer(certs).reply("STOR", "after-data:451 Local error in processing.");
+        server.files().put("rec.mp4", OLD);
+        try (StorageTarget t = target("ftps")) {
+            assertThrows(TransferException.class,
+                    () -> t.upload(Upload.builder().source(ContentSource.ofBytes(CONTENT)).remotePath("rec.mp4").atomic(false).build()));
+        }
+        assertTrue(server.commands().contains("DELE rec.mp4"), server.commands().toString());
     }
 }

@@ -40,6 +40,8 @@ final class FerryFtpClient extends FTPSClient {
     private boolean noReplyAfterDataConnect;
     /** Set when the last data connection was opened but its TLS handshake failed. */
     private IOException dataHandshakeFailure;
+    /** Data commands the server accepted (a 1xx reply): from then on it may have created or truncated the file. */
+    private int acceptedDataCommands;
 
     FerryFtpClient(SSLContext context) {
         super(false, context);
@@ -111,6 +113,11 @@ final class FerryFtpClient extends FTPSClient {
         return noReplyAfterDataConnect;
     }
 
+    /** How many data commands the server accepted (answered 1xx) on this connection. */
+    int acceptedDataCommands() {
+        return acceptedDataCommands;
+    }
+
     /** The data socket being used now (for the stall watchdog), or {@code null}. */
     Socket currentDataSocket() {
         return dataSocket;
@@ -150,6 +157,7 @@ final class FerryFtpClient extends FTPSClient {
         if (plain == null) {
             return null;
         }
+        acceptedDataCommands++;
         dataSocket = plain;
         plainDataSocket = plain;
         if (!protectData) {

@@ -349,6 +349,14 @@ final class FtpConnection implements AutoCloseable {
         return reuseChange;
     }
 
+    /**
+     * How many data commands ({@code STOR}, {@code APPE}) the server accepted on this connection: once it has, the file
+     * may have been created or truncated.
+     */
+    int dataCommandsAccepted() {
+        return client == null ? 0 : client.acceptedDataCommands();
+    }
+
     boolean isOpen() {
         return !closed && !broken && client != null && client.isConnected();
     }

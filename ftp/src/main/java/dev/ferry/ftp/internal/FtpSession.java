@@ -120,14 +120,15 @@ final class FtpSession implements AbstractStorageTarget.Session {
             }
         }
         long[] sent = {0};
+        int accepted = conn.dataCommandsAccepted();
         try {
             return transferAndPublish(p, t, storeName, finalName, offset, sent);
         } catch (TransferException e) {
             // Keep a temporary file only when a retry will resume it.
-            cleanUp(u, storeName, u.resume() && e.retryable() && sent[0] + offset > 0, t);
+            cleanUp(u, storeName, u.resume() && e.retryable() && sent[0] + offset > 0, conn.dataCommandsAccepted() > accepted, t);
             throw e;
         } catch (RuntimeException e) {
-            cleanUp(u, storeName, false, t);
+            cleanUp(u, storeName, false, conn.dataCommandsAccepted() > accepted, t);
             throw e;
         }
     }
@@ -172,13 +173,16 @@ final class FtpSession implements AbstractStorageTarget.Session {
     /**
      * After a failure: nothing may be at the final name but a whole file. A temporary file is kept only
      * when a retry will resume it.
+     *
+     * @param stored whether the server accepted the data command, so it may have written to {@code storeName}
      */
-    private void cleanUp(Upload u, String storeName, boolean keepForResume, Transcript t) {
+    private void cleanUp(Upload u, String storeName, boolean keepForResume, boolean stored, Transcript t) {
         if (!conn.isOpen()) {
             return;
         }
         if (!u.atomic()) {
-            if (conn.delete(storeName)) {
+            // Without STOR accepted, the file at the final name is the previous version, untouched: keep it.
+            if (stored && conn.delete(storeName)) {
                 t.note("removed the partial " + storeName);
             }
             return;
