@@ -13,6 +13,7 @@ import dev.ferry.core.TransferException;
 import dev.ferry.core.TransferException.Reason;
 import dev.ferry.core.Upload;
 import dev.ferry.core.UploadResult;
+import dev.ferry.core.Verification;
 import dev.ferry.ftp.testing.ScriptedFtpServer;
 import dev.ferry.ftp.testing.TestCertificates;
 import org.junit.jupiter.api.AfterEach;
@@ -313,5 +314,68 @@ class ScriptedRepliesTest {
                     () -> t.upload(Upload.builder().source(ContentSource.ofBytes(CONTENT)).remotePath("rec.mp4").atomic(false).build()));
         }
         assertTrue(server.commands().contains("DELE rec.mp4"), server.commands().toString());
+    }
+    StorageTarget target(int attempts) throws Exception {
+        TargetConfig cfg = TargetConfig.builder(URI.create("ftps://bob@127.0.0.1:" + server.port() + "/in"))
+                .credentials(Credentials.password("bob", "Scripted-Secret-42".toCharArray()))
+                .tls(TlsOptions.builder().pinSha256(certs.sha256()).build()).timeouts(Duration.ofSeconds(10))
+                .retryPolicy(RetryPolicy.builder().maxAttempts(attempts).initialBackoff(Duration.ofMillis(10))
+                        .maxBackoff(Duration.ofMillis(20)).build()).build();
+        return StorageTargets.open(cfg);
+    }
+
+    long count(String prefix) {
+        return server.commands().stream().filter(c -> c.startsWith(prefix)).count();
+    }
+
+    boolean temporaryLeft() {
+        return server.files().keySet().stream().anyMatch(n -> n.endsWith(".ferry-part"));
+    }
+
+    @Test
+    void aFileThatFailsVerificationIsSentAgainFromTheStartAndNotLeftOnTheServer() throws Exception {
+        for (boolean deleteRefused : new boolean[] {false, true}) {
+            server = new ScriptedFtpServer(certs).reply("FEAT", "211-Features:\r\n SIZE\r\n XSHA256\r\n211 End")
+                    .reply("XSHA256", "250 " + "0".repeat(64));
+            if (deleteRefused) {
+                server.reply("DELE", "550 Permission denied.");
+            }
+            try (StorageTarget t = target(3)) {
+                TransferException e = assertThrows(TransferException.class, () -> t.upload(Upload.builder()
+                        .source(ContentSource.ofBytes(CONTENT)).remotePath("rec.mp4").verification(Verification.CHECKSUM).build()));
+                assertEquals(Reason.VERIFY_FAILED, e.reason(), e.toString());
+            }
+            // Each attempt sends the whole file: the temporary one with wrong bytes is never resumed...
+            assertEquals(3, count("STOR "), server.commands().toString());
+            assertEquals(0, count("APPE "), server.commands().toString());
+            assertEquals(3, count("XSHA256 "), server.commands().toString());
+            assertFalse(server.files().containsKey("rec.mp4"));
+            // ...and is removed (if the server lets it).
+            assertEquals(deleteRefused, temporaryLeft(), server.files().keySet().toString());
+            server.close();
+        }
+        server = null;
+    }
+
+    @Test
+    void aTemporaryFileIsKeptForTheNextAttemptOnlyIfOneFollows() throws Exception {
+        server = new ScriptedFtpServer(certs).reply("STOR", "after-data:451 Local error in processing.");
+        try (StorageTarget t = target("ftps")) {
+            TransferException e = assertThrows(TransferException.class, () -> t.upload(upload()));
+            assertTrue(e.retryable(), e.toString());
+        }
+        assertFalse(temporaryLeft(), "no attempt follows, yet the temporary file stays: " + server.files().keySet());
+        server.close();
+
+        int[] stors = {0};
+        server = new ScriptedFtpServer(certs).on("STOR", a -> ++stors[0] == 1 ? "after-data:451 Local error in processing." : null);
+        try (StorageTarget t = target(2)) {
+            UploadResult r = t.upload(upload());
+            assertEquals(2, r.attempts());
+            assertEquals(CONTENT.length, r.resumedFrom(), "the second attempt finds the whole temporary file");
+        }
+        assertEquals(1, count("STOR "));
+        assertArrayEquals(CONTENT, server.files().get("rec.mp4"));
+        assertFalse(temporaryLeft());
     }
 }

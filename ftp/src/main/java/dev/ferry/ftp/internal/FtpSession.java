@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -59,7 +60,7 @@ final class FtpSession implements AbstractStorageTarget.Session {
                 t.note("the server did not answer for the temporary file: a stalled session of an earlier attempt may still "
                         + "hold it; the next attempt writes " + target.temporaryName(p) + " from the start instead");
             }
-            if (e.reason() == Reason.DATA_CHANNEL && conn.lastTransferRefusedReuse()) {
+            if (retriedHereAfterReuseRefusal(e)) {
                 switch (conn.reuseChange()) {
                     case TO_TLS_1_2 -> t.note("the server refused to resume the TLS 1.3 session after " + conn.transfers()
                             + " data connection(s) on this control connection (it sent no new session ticket): this target "
@@ -67,20 +68,34 @@ final class FtpSession implements AbstractStorageTarget.Session {
                     case BACK_TO_TLS_1_3 -> t.note("the server did not resume the TLS 1.2 session either: this target goes back "
                             + "to TLS 1.3 and opens a new control connection whenever one has resumed as many data connections "
                             + "as the server allows; reconnecting and continuing");
-                    case NONE -> {
-                        if (conn.transfers() < 1) {
-                            throw e;
-                        }
-                        t.note("the server refused to resume the TLS session after " + conn.transfers()
-                                + " data connection(s) on this control connection (it sent no new session ticket); reconnecting and "
-                                + "continuing");
-                    }
+                    case NONE -> t.note("the server refused to resume the TLS session after " + conn.transfers()
+                            + " data connection(s) on this control connection (it sent no new session ticket); reconnecting and "
+                            + "continuing");
                 }
                 reconnect(t);
                 return uploadOnce(p, t);
             }
             throw e;
         }
+    }
+
+    /**
+     * Whether {@link #upload} itself tries again at once after this failure: the server refused a data connection for lack
+     * of TLS session reuse, and reconnecting (maybe with the other TLS version) can help.
+     */
+    private boolean retriedHereAfterReuseRefusal(TransferException e) {
+        return e.reason() == Reason.DATA_CHANNEL && conn.lastTransferRefusedReuse()
+                && (conn.reuseChange() != FtpStorageTarget.ReuseChange.NONE || conn.transfers() >= 1);
+    }
+
+    /** Whether another attempt of the upload follows this failure: here, or by the target's retry policy. */
+    private boolean attemptFollows(PreparedUpload p, TransferException e) {
+        if (retriedHereAfterReuseRefusal(e)) {
+            return true;
+        }
+        // As AbstractStorageTarget decides after this attempt.
+        return !Thread.currentThread().isInterrupted() && target.config().retryPolicy().shouldRetry(e, p.attempt())
+                && (p.deadline() == null || Instant.now().isBefore(p.deadline()));
     }
 
     private void reconnect(Transcript t) throws TransferException {
@@ -110,7 +125,8 @@ final class FtpSession implements AbstractStorageTarget.Session {
         String storeName = u.atomic() ? target.temporaryName(p) : finalName;
         long length = p.sourceLength();
         long offset = 0;
-        if (u.atomic() && u.resume() && length > 0) {
+        // A temporary file that failed verification is never resumed, should it still be there.
+        if (u.atomic() && u.resume() && length > 0 && !target.takeUnresumable(p)) {
             long partial = conn.size(storeName);
             if (partial > 0 && partial <= length) {
                 offset = partial;
@@ -124,8 +140,14 @@ final class FtpSession implements AbstractStorageTarget.Session {
         try {
             return transferAndPublish(p, t, storeName, finalName, offset, sent);
         } catch (TransferException e) {
-            // Keep a temporary file only when a retry will resume it.
-            cleanUp(u, storeName, u.resume() && e.retryable() && sent[0] + offset > 0, conn.dataCommandsAccepted() > accepted, t);
+            // Keep a temporary file only when a retry will resume it: not when no attempt follows (it would stay on the
+            // server), nor when it failed verification (its bytes are wrong; a retry starts from byte 0).
+            boolean verifyFailed = e.reason() == Reason.VERIFY_FAILED;
+            if (verifyFailed && u.atomic()) {
+                target.unresumable(p);
+            }
+            cleanUp(u, storeName, u.resume() && e.retryable() && sent[0] + offset > 0 && !verifyFailed && attemptFollows(p, e),
+                    conn.dataCommandsAccepted() > accepted, t);
             throw e;
         } catch (RuntimeException e) {
             cleanUp(u, storeName, false, conn.dataCommandsAccepted() > accepted, t);

@@ -19,6 +19,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -48,6 +49,8 @@ public final class FtpStorageTarget extends AbstractStorageTarget {
      * upload. Later attempts write a fresh temporary file instead of waiting for that lock.
      */
     private final ConcurrentHashMap<String, Integer> blockedTemporaries = new ConcurrentHashMap<>();
+    /** Temporary files that failed verification, by their absolute path: the next attempt must not resume them. */
+    private final Set<String> unresumable = ConcurrentHashMap.newKeySet();
     private final Object schedulerLock = new Object();
     private ScheduledExecutorService scheduler;
 
@@ -237,6 +240,16 @@ public final class FtpStorageTarget extends AbstractStorageTarget {
     private static String temporaryName(PreparedUpload p, int given) {
         String name = p.temporaryName();
         return given == 0 ? name : name.substring(0, name.length() - Upload.TEMP_SUFFIX.length()) + ".retry" + given + Upload.TEMP_SUFFIX;
+    }
+
+    /** The upload's temporary file failed verification: the next attempt writes it from the start. */
+    void unresumable(PreparedUpload p) {
+        unresumable.add(p.temporaryPath().toString());
+    }
+
+    /** Whether the upload's temporary file failed verification in the last attempt (asking forgets it). */
+    boolean takeUnresumable(PreparedUpload p) {
+        return unresumable.remove(p.temporaryPath().toString());
     }
 
     /** The server did not answer a STOR or APPE of the upload's current temporary file: it is held. */
