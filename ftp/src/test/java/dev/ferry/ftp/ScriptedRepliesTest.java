@@ -378,4 +378,19 @@ class ScriptedRepliesTest {
         assertArrayEquals(CONTENT, server.files().get("rec.mp4"));
         assertFalse(temporaryLeft());
     }
+    @Test
+    void aRefusalAfterTheDataOnAResumedDataConnectionIsNotTakenForAReuseRefusal() throws Exception {
+        int[] stors = {0};
+        server = new ScriptedFtpServer(certs)
+                .on("STOR", a -> ++stors[0] == 2 ? "after-data:450 Requested file action not taken: file busy" : null);
+        try (StorageTarget t = target("ftps")) {
+            assertEquals("TLSv1.3", t.upload(upload()).connection().securityProtocol());
+            TransferException e = assertThrows(TransferException.class, () -> t.upload(upload()));
+            assertTrue(e.serverReply().startsWith("450"), e.toString());
+            assertFalse(e.hint().contains("reuse"), e.hint());
+            assertFalse(String.join("\n", e.transcript()).contains("TLS 1.2 from now on"), e.transcript().toString());
+            // The target keeps TLS 1.3: the data connection had resumed the session.
+            assertEquals("TLSv1.3", t.upload(upload()).connection().securityProtocol());
+        }
+    }
 }

@@ -68,6 +68,8 @@ final class FtpConnection implements AutoCloseable {
     private boolean closed;
     private int transfers;
     private int renameToRefusal;
+    /** Whether the current data connection resumed the control connection's TLS session ({@code null}: unknown, or plain). */
+    private Boolean dataResumed;
     /** The code of the reply {@link #readExplanation(int)} returned last. */
     private int explanationCode = -1;
     private boolean reuseRefused;
@@ -584,6 +586,7 @@ final class FtpConnection implements AutoCloseable {
         } catch (TransferException e) {
             throw e;
         }
+        dataResumed = data instanceof SSLSocket ssl ? resumed(ssl.getSession()) : null;
         long sent = 0;
         int pendingNoops = 0;
         long keepAliveNanos = settings.keepAlive().toNanos();
@@ -655,6 +658,7 @@ final class FtpConnection implements AutoCloseable {
         progress.onProgress(display, alreadyOnServer + sent, total);
         // The transfer's reply; replies to keepalive NOOPs (200) may come before or after it.
         int code = -1;
+        String text = "";
         try {
             while (true) {
                 int c = client.getReply();
@@ -668,6 +672,7 @@ final class FtpConnection implements AutoCloseable {
                     continue;
                 }
                 code = c;
+                text = reply();
                 if (pendingNoops == 0) {
                     break;
                 }
@@ -681,9 +686,9 @@ final class FtpConnection implements AutoCloseable {
             throw ioFailure(command, e);
         }
         if (code != 226 && code != 250) {
-            if (refusedAfterAccepting(code)) {
+            if (refusedAfterAccepting(code, text)) {
                 throw TransferException.builder(Reason.DATA_CHANNEL, command + " " + name + " failed: the server accepted the "
-                        + "encrypted data connection, then refused it (" + firstLine(reply()) + ")").serverReply(reply())
+                        + "encrypted data connection, then refused it (" + firstLine(text) + ")").serverReply(text)
                         .hint(FtpReplies.REUSE_HINT).retryable(true).transcript(transcript).build();
             }
             throw failReply(classify(command, code).reason(), command + " " + name + " failed after the data was sent", command,
@@ -695,12 +700,14 @@ final class FtpConnection implements AutoCloseable {
 
     /**
      * Whether a refusal after {@code 150} on an encrypted data connection is the server rejecting a data connection that did
-     * not resume the control session. ProFTPD says only "425 Unable to build data connection: Operation not permitted",
-     * vsftpd "522 ... session reuse required"; both only after the TLS handshake on the data connection.
+     * not resume the control session. vsftpd says "522 ... session reuse required"; ProFTPD only "425 Unable to build data
+     * connection: Operation not permitted", so a 425 counts when the data connection did not resume. A data connection that
+     * did resume was not refused for that (e.g. "450 file busy"): taking it for one would switch the target's TLS version
+     * for good.
      */
-    private boolean refusedAfterAccepting(int code) {
-        boolean refused = client.dataProtected() && (code == 425 || code == 450 || code == 522
-                || FtpReplies.isSessionReuseRefusal(code, reply()));
+    private boolean refusedAfterAccepting(int code, String text) {
+        boolean refused = client.dataProtected() && !Boolean.TRUE.equals(dataResumed)
+                && (FtpReplies.isSessionReuseRefusal(code, text) || code == 425 && Boolean.FALSE.equals(dataResumed));
         if (refused) {
             reuseRefused = true;
             reuseChange = target.noteReuseRefusal(this);
@@ -761,20 +768,27 @@ final class FtpConnection implements AutoCloseable {
         data.close();
     }
 
-    /**
-     * Whether the data connection's handshake resumed the control session. TLS 1.2 keeps the session (and its ID); the
-     * JDK's TLS 1.3 resumption makes a new session object that keeps the original's creation time.
-     */
+    /** For the transcript: whether the data connection's handshake resumed the control session. */
     private String resumedDescription(SSLSession data) {
+        Boolean resumed = resumed(data);
+        return resumed == null ? "unknown" : resumed ? "yes" : "no (a new session: servers that require reuse will refuse this "
+                + "data connection)";
+    }
+
+    /**
+     * Whether the data connection's handshake resumed the control session, or {@code null} if that cannot be told. TLS 1.2
+     * keeps the session (and its ID); the JDK's TLS 1.3 resumption makes a new session object that keeps the original's
+     * creation time.
+     */
+    private Boolean resumed(SSLSession data) {
         SSLSocket control = client.controlTlsSocket();
         if (control == null) {
-            return "unknown";
+            return null;
         }
         SSLSession c = control.getSession();
         byte[] id = data.getId();
-        boolean resumed = data == c || id != null && id.length > 0 && java.util.Arrays.equals(id, c.getId())
+        return data == c || id != null && id.length > 0 && java.util.Arrays.equals(id, c.getId())
                 || TlsOptions.TLS_1_3.equals(data.getProtocol()) && data.getCreationTime() == c.getCreationTime();
-        return resumed ? "yes" : "no (a new session: servers that require reuse will refuse this data connection)";
     }
 
     private void drain(SSLSocket ssl) {
@@ -919,7 +933,7 @@ final class FtpConnection implements AutoCloseable {
         int code = why == null ? -1 : explanationCode;
         if (why != null && code >= 400) {
             FtpReplies.Verdict v = FtpReplies.classify(command, code, why);
-            if (refusedAfterAccepting(code)) {
+            if (refusedAfterAccepting(code, why)) {
                 v = new FtpReplies.Verdict(Reason.DATA_CHANNEL, true, FtpReplies.REUSE_HINT);
             }
             return TransferException.builder(v.reason(), "the upload stopped after " + sent + " bytes: " + why).cause(e)
