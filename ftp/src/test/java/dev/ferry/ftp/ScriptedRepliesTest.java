@@ -393,4 +393,20 @@ class ScriptedRepliesTest {
             assertEquals("TLSv1.3", t.upload(upload()).connection().securityProtocol());
         }
     }
+    @Test
+    void aPasswordWithALineBreakOrNulIsBadInputBeforeAnyConnection() throws Exception {
+        server = new ScriptedFtpServer(certs);
+        for (String password : new String[] {"Scripted-Secret-42\n", "Scripted-Secret-42\r", "Scripted\r\nDELE rec.mp4", "Scripted\0-42"}) {
+            TargetConfig cfg = TargetConfig.builder(URI.create("ftps://bob@127.0.0.1:" + server.port() + "/in"))
+                    .credentials(Credentials.password("bob", password.toCharArray())).build();
+            TransferException e = assertThrows(TransferException.class, () -> StorageTargets.open(cfg).close());
+            assertEquals(Reason.BAD_INPUT, e.reason(), e.toString());
+            assertFalse(e.toString().contains("Scripted"), e.toString());
+            TransferException b = assertThrows(TransferException.class, () -> FtpTarget.builder().host("127.0.0.1")
+                    .port(server.port()).credentials(Credentials.password("bob", password.toCharArray())).build().close());
+            assertEquals(Reason.BAD_INPUT, b.reason(), b.toString());
+            assertFalse(b.toString().contains("Scripted"), b.toString());
+        }
+        assertTrue(server.commands().isEmpty(), server.commands().toString());
+    }
 }

@@ -54,9 +54,34 @@ public final class FtpStorageTarget extends AbstractStorageTarget {
     private final Object schedulerLock = new Object();
     private ScheduledExecutorService scheduler;
 
-    public FtpStorageTarget(TargetConfig config, FtpSettings settings) {
+    /** @throws TransferException {@code BAD_INPUT} for a password FTP cannot send */
+    public FtpStorageTarget(TargetConfig config, FtpSettings settings) throws TransferException {
         super(config, settings.security() == FtpSecurity.NONE ? "ftp" : "ftps");
         this.settings = settings;
+        checkPassword(config);
+    }
+
+    /**
+     * The password goes on the PASS command line: CR or LF would end that line early (the rest would be read as further
+     * commands, and every later reply would answer the wrong command), NUL ends it on some servers. Core checks the user
+     * name only.
+     */
+    private static void checkPassword(TargetConfig config) throws TransferException {
+        char[] password = config.credentials().password().orElse(null);
+        if (password == null) {
+            return;
+        }
+        try {
+            for (char c : password) {
+                if (c == '\r' || c == '\n' || c == '\0') {
+                    throw TransferException.builder(TransferException.Reason.BAD_INPUT, "the password for "
+                                    + config.credentials().username() + " contains a line break (CR or LF) or NUL, which FTP cannot send")
+                            .hint("remove it; a password read from a file or a pipe often ends with a newline").build();
+                }
+            }
+        } finally {
+            java.util.Arrays.fill(password, '\0');
+        }
     }
 
     FtpSettings settings() {
