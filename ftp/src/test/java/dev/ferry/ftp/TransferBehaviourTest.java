@@ -208,4 +208,61 @@ class TransferBehaviourTest {
             }
         }
     }
+    static java.util.Set<Thread> watchdogThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(th -> th.getName().equals("ferry-ftp-watchdog") && th.isAlive())
+                .collect(java.util.stream.Collectors.toSet());
+    }
+
+    @Test
+    void closingTheTargetDuringABatchFailsTheNextFileWithCancelledAndLeavesNoWatchdogThread() throws Exception {
+        java.util.Set<Thread> before = watchdogThreads();
+        byte[] content = new byte[100_000];
+        Arrays.fill(content, (byte) 5);
+        try (ScriptedFtpServer server = new ScriptedFtpServer(certs)) {
+            StorageTarget t = builder(server.port(), "pw-close-1").build();
+            Upload first = Upload.builder().source(ContentSource.ofBytes(content)).remotePath("e1.bin")
+                    .progress((name, done, total) -> {
+                        if (done == total) {
+                            t.close();
+                        }
+                    }).build();
+            Upload second = Upload.builder().source(ContentSource.ofBytes(content)).remotePath("e2.bin").build();
+            TransferException e = assertThrows(TransferException.class, () -> t.uploadAll(java.util.List.of(first, second)));
+            assertEquals(Reason.CANCELLED, e.reason(), e.toString());
+            assertArrayEquals(content, server.files().get("e1.bin"), "the file being sent when close() was called");
+            assertFalse(server.files().keySet().stream().anyMatch(n -> n.startsWith("e2.bin")), server.files().keySet().toString());
+
+            // Closed before its first transfer: it starts none, and no watchdog thread.
+            StorageTarget t2 = builder(server.port(), "pw-close-2").build();
+            ContentSource closing = new ContentSource() {
+                @Override
+                public InputStream open() {
+                    t2.close();
+                    return new ByteArrayInputStream(content);
+                }
+
+                @Override
+                public long length() {
+                    return content.length;
+                }
+
+                @Override
+                public String describe() {
+                    return "a source that closes the target";
+                }
+            };
+            TransferException e2 = assertThrows(TransferException.class,
+                    () -> t2.upload(Upload.builder().source(closing).remotePath("e3.bin").build()));
+            assertEquals(Reason.CANCELLED, e2.reason(), e2.toString());
+            assertFalse(server.files().keySet().stream().anyMatch(n -> n.startsWith("e3.bin")), server.files().keySet().toString());
+        }
+        long until = System.nanoTime() + 5_000_000_000L;
+        java.util.Set<Thread> left = watchdogThreads();
+        while (!before.containsAll(left) && System.nanoTime() < until) {
+            Thread.sleep(50);
+            left = watchdogThreads();
+        }
+        left.removeAll(before);
+        assertTrue(left.isEmpty(), "watchdog threads left after close(): " + left);
+    }
 }

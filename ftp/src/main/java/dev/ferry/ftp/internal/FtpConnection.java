@@ -41,7 +41,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One FTP control connection and the operations Ferry needs on it, each turning failures into
@@ -580,21 +579,23 @@ final class FtpConnection implements AutoCloseable {
                String display, long total, long[] sentOut) throws TransferException {
         reuseRefused = false;
         reuseChange = FtpStorageTarget.ReuseChange.NONE;
+        // The watchdog first: a closed target refuses it, and then no transfer is started.
+        Watchdog dog = new Watchdog();
+        ScheduledFuture<?> watch = target.watch(dog, dog.periodMillis);
         Socket data;
         try {
             data = openData(command, name);
-        } catch (TransferException e) {
+        } catch (TransferException | RuntimeException e) {
+            watch.cancel(false);
             throw e;
         }
+        dog.arm(client.currentPlainDataSocket());
         dataResumed = data instanceof SSLSocket ssl ? resumed(ssl.getSession()) : null;
         long sent = 0;
         int pendingNoops = 0;
         long keepAliveNanos = settings.keepAlive().toNanos();
         long lastNoop = System.nanoTime();
         long lastProgress = 0;
-        Watchdog dog = new Watchdog(client.currentPlainDataSocket());
-        ScheduledFuture<?> watch = target.scheduler().scheduleAtFixedRate(dog, dog.periodMillis, dog.periodMillis,
-                TimeUnit.MILLISECONDS);
         boolean sourceFailure = false;
         try {
             OutputStream out = data.getOutputStream();
@@ -730,14 +731,19 @@ final class FtpConnection implements AutoCloseable {
 
     /** Closes the data socket if no byte moved for the data timeout: a blocked write does not honour SO_TIMEOUT. */
     private final class Watchdog implements Runnable {
-        private final Socket socket;
+        private volatile Socket socket;
         private final long periodMillis;
         private volatile long lastProgress = System.nanoTime();
         private volatile boolean fired;
 
-        Watchdog(Socket socket) {
-            this.socket = socket;
+        Watchdog() {
             this.periodMillis = Math.max(100, Math.min(1000, config.dataTimeout().toMillis() / 4));
+        }
+
+        /** Starts watching the data connection's TCP socket, from now. */
+        void arm(Socket s) {
+            lastProgress = System.nanoTime();
+            socket = s;
         }
 
         void progress() {
@@ -746,7 +752,8 @@ final class FtpConnection implements AutoCloseable {
 
         @Override
         public void run() {
-            if (!fired && System.nanoTime() - lastProgress > config.dataTimeout().toNanos()) {
+            Socket socket = this.socket;
+            if (socket != null && !fired && System.nanoTime() - lastProgress > config.dataTimeout().toNanos()) {
                 fired = true;
                 FerryFtpClient.closeQuietly(socket);
             }

@@ -22,8 +22,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -52,7 +53,8 @@ public final class FtpStorageTarget extends AbstractStorageTarget {
     /** Temporary files that failed verification, by their absolute path: the next attempt must not resume them. */
     private final Set<String> unresumable = ConcurrentHashMap.newKeySet();
     private final Object schedulerLock = new Object();
-    private ScheduledExecutorService scheduler;
+    private ScheduledThreadPoolExecutor scheduler;
+    private boolean schedulerClosed;
 
     /** @throws TransferException {@code BAD_INPUT} for a password FTP cannot send */
     public FtpStorageTarget(TargetConfig config, FtpSettings settings) throws TransferException {
@@ -139,16 +141,27 @@ public final class FtpStorageTarget extends AbstractStorageTarget {
     /** What a reuse refusal made the target change. */
     enum ReuseChange { NONE, TO_TLS_1_2, BACK_TO_TLS_1_3 }
 
-    ScheduledExecutorService scheduler() {
+    /**
+     * Runs a transfer's stall watchdog every {@code periodMillis} until its future is cancelled.
+     *
+     * @throws TransferException {@code CANCELLED} once the target is closed: a closed target starts no transfer (and no
+     *         watchdog thread again)
+     */
+    ScheduledFuture<?> watch(Runnable watchdog, long periodMillis) throws TransferException {
         synchronized (schedulerLock) {
+            if (schedulerClosed) {
+                throw TransferException.builder(TransferException.Reason.CANCELLED, "the target " + config().redactedUri()
+                        + " was closed").hint("close the target only after its uploads have ended").retryable(false).build();
+            }
             if (scheduler == null) {
-                scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+                ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> {
                     Thread t = new Thread(r, "ferry-ftp-watchdog");
                     t.setDaemon(true);
                     return t;
                 });
+                scheduler = s;
             }
-            return scheduler;
+            return scheduler.scheduleAtFixedRate(watchdog, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -247,6 +260,7 @@ public final class FtpStorageTarget extends AbstractStorageTarget {
     public void close() {
         super.close();
         synchronized (schedulerLock) {
+            schedulerClosed = true;
             if (scheduler != null) {
                 scheduler.shutdownNow();
             }
