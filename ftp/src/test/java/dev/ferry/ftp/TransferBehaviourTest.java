@@ -265,4 +265,18 @@ class TransferBehaviourTest {
         left.removeAll(before);
         assertTrue(left.isEmpty(), "watchdog threads left after close(): " + left);
     }
+
+    @Test
+    void aTransferStillRunningWhenTheTargetIsClosedKeepsItsStallWatchdog() throws Exception {
+        byte[] content = new byte[64 << 20];
+        try (ScriptedFtpServer server = new ScriptedFtpServer(certs).reply("STOR", "stall");
+             StorageTarget t = builder(server.port(), "pw-stall-2").dataTimeout(Duration.ofSeconds(1)).build()) {
+            Upload u = Upload.builder().source(ContentSource.ofBytes(content)).remotePath("s.bin")
+                    .progress((name, done, total) -> t.close()).build();
+            TransferException e = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThrows(TransferException.class,
+                    () -> t.upload(u)));
+            assertEquals(Reason.TIMEOUT, e.reason(), e.toString());
+            assertTrue(e.getMessage().contains("stalled"), e.getMessage());
+        }
+    }
 }

@@ -159,6 +159,10 @@ public final class FtpStorageTarget extends AbstractStorageTarget {
                     t.setDaemon(true);
                     return t;
                 });
+                // A cancelled watchdog leaves the queue at once, so the thread ends after close() as soon as the last
+                // transfer does; until then, the watchdogs of transfers still running keep running (their stall protection).
+                s.setRemoveOnCancelPolicy(true);
+                s.setContinueExistingPeriodicTasksAfterShutdownPolicy(true);
                 scheduler = s;
             }
             return scheduler.scheduleAtFixedRate(watchdog, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
@@ -262,7 +266,8 @@ public final class FtpStorageTarget extends AbstractStorageTarget {
         synchronized (schedulerLock) {
             schedulerClosed = true;
             if (scheduler != null) {
-                scheduler.shutdownNow();
+                // Not shutdownNow(): a transfer still running would lose its stall watchdog and could block for good.
+                scheduler.shutdown();
             }
         }
     }
