@@ -279,4 +279,17 @@ class TransferBehaviourTest {
             assertTrue(e.getMessage().contains("stalled"), e.getMessage());
         }
     }
+    @Test
+    void anAbortedTransferEndsTheDataConnectionWithAResetSoTheServerDoesNotConfirmIt() throws Exception {
+        for (FtpSecurity security : FtpSecurity.values()) {
+            try (ScriptedFtpServer server = new ScriptedFtpServer(security == FtpSecurity.NONE ? null : certs);
+                 StorageTarget t = builder(server.port(), "pw-abort-1").security(security).bufferSize(8192).build()) {
+                TransferException e = assertThrows(TransferException.class, () -> t.upload(Upload.builder()
+                        .source(slowSource(1_000_000, 12, true)).remotePath("r.bin").atomic(false).build()));
+                assertEquals(Reason.BAD_INPUT, e.reason(), e.toString());
+                // A normal end of the data stream would be "226 Transfer complete": a truncated file taken as whole.
+                assertTrue(e.transcript().contains("< 426 Failure reading network stream."), security + ": " + e.transcript());
+            }
+        }
+    }
 }

@@ -192,6 +192,21 @@ final class FerryFtpClient extends FTPSClient {
         fireCommandSent("NOOP", "NOOP\r\n");
     }
 
+    /**
+     * Closes a TCP socket with a reset (SO_LINGER 0) instead of the normal end of stream: the peer cannot mistake the
+     * end of an aborted transfer for the end of the file. Never throws.
+     */
+    static void resetQuietly(Socket s) {
+        if (s != null) {
+            try {
+                s.setSoLinger(true, 0);
+            } catch (IOException e) {
+                // closed already: nothing more to tell the peer
+            }
+            closeQuietly(s);
+        }
+    }
+
     static void closeQuietly(Socket s) {
         if (s != null) {
             try {

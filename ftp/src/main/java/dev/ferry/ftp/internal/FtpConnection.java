@@ -755,7 +755,7 @@ final class FtpConnection implements AutoCloseable {
             Socket socket = this.socket;
             if (socket != null && !fired && System.nanoTime() - lastProgress > config.dataTimeout().toNanos()) {
                 fired = true;
-                FerryFtpClient.closeQuietly(socket);
+                FerryFtpClient.resetQuietly(socket); // as abortData: the server must not confirm a partial file
             }
         }
     }
@@ -813,8 +813,9 @@ final class FtpConnection implements AutoCloseable {
 
     private void abortData(Socket data, ScheduledFuture<?> watch) {
         watch.cancel(false);
-        // The TCP socket first: an abrupt end, so the server cannot take the partial data for a complete file.
-        FerryFtpClient.closeQuietly(client.currentPlainDataSocket());
+        // The TCP socket first, with a reset: a normal end of stream (a FIN) makes servers take the partial data for a
+        // complete file and answer 226, over TLS too (most accept a missing close_notify).
+        FerryFtpClient.resetQuietly(client.currentPlainDataSocket());
         FerryFtpClient.closeQuietly(data);
     }
 
