@@ -214,7 +214,18 @@ final class SftpConnection implements AbstractStorageTarget.Session {
             String m = String.valueOf(e.getMessage());
             boolean refused = m.contains("No more authentication methods")
                     || e instanceof SshException s && s.getDisconnectCode() == org.apache.sshd.common.SshConstants.SSH2_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE;
-            if (!refused && !(e instanceof java.io.InterruptedIOException)) {
+            if (e.getCause() instanceof java.util.concurrent.TimeoutException) {
+                throw TransferException.builder(Reason.TIMEOUT, "no answer to authentication within "
+                        + config.replyTimeout().toSeconds() + " s").cause(e)
+                        .hint("the server is slow to check the credentials or the connection stalled; it is retried")
+                        .transcript(transcript).build();
+            }
+            if (e instanceof java.io.InterruptedIOException) {
+                Thread.currentThread().interrupt();
+                throw TransferException.builder(Reason.CANCELLED, "interrupted while authenticating").cause(e).retryable(false)
+                        .transcript(transcript).build();
+            }
+            if (!refused) {
                 // The connection broke during authentication: not a verdict on the credentials, so it may be retried.
                 throw TransferException.builder(Reason.CONNECT, "the SSH connection broke during authentication: " + m).cause(e)
                         .hint("a network problem or the server dropped the connection; it is retried").transcript(transcript).build();
@@ -229,8 +240,6 @@ final class SftpConnection implements AbstractStorageTarget.Session {
                         .hint(authHint(methods, offered))
                         .transcript(transcript).build();
             }
-            throw TransferException.builder(Reason.TIMEOUT, "no answer to authentication within " + config.replyTimeout().toSeconds()
-                    + " s").cause(e).transcript(transcript).build();
         }
         transcript.note("authenticated as " + config.credentials().username() + " (offered " + String.join(", ", methods) + ")");
         try {

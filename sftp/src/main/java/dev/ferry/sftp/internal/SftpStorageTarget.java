@@ -134,7 +134,11 @@ public final class SftpStorageTarget extends AbstractStorageTarget {
                     }
                 });
                 CoreModuleProperties.HEARTBEAT_INTERVAL.set(c, keepAlive);
-                CoreModuleProperties.AUTH_TIMEOUT.set(c, config().replyTimeout());
+                // MINA's authentication timer runs from the session's start and closes it when it fires. Ferry waits a
+                // reply timeout for the key exchange, then one for the authentication, and reports which did not
+                // finish: MINA's timer must not fire first, or a slow login reads as a broken connection.
+                CoreModuleProperties.AUTH_TIMEOUT.set(c, config().connectTimeout().plus(config().replyTimeout().multipliedBy(2))
+                        .plusSeconds(1));
                 CoreModuleProperties.IDLE_TIMEOUT.set(c, Duration.ofMinutes(30));
                 CoreModuleProperties.WINDOW_TIMEOUT.set(c, config().dataTimeout());
                 // How long a write request may wait to be sent (MINA's default is 30 s): a stalled connection fails

@@ -100,7 +100,17 @@ class EmbeddedSftpTest {
         server.setHost("127.0.0.1");
         server.setPort(0);
         server.setKeyPairProvider(new SimpleGeneratorHostKeyProvider(dir.resolve("hostkey.ser")));
-        server.setPasswordAuthenticator((u, p, s) -> u.equals("alice") && p.equals(PW));
+        server.setPasswordAuthenticator((u, p, s) -> {
+            if (u.equals("slow")) { // a server slow to check credentials
+                try {
+                    Thread.sleep(3000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return false;
+            }
+            return u.equals("alice") && p.equals(PW);
+        });
         server.setPublickeyAuthenticator((u, k, s) -> u.equals("alice") && (KeyUtils.compareKeys(k, ed.getPublic()) || KeyUtils.compareKeys(k, rsa.getPublic())));
         server.setSubsystemFactories(List.of(new SftpSubsystemFactory.Builder().withFileSystemAccessor(new SftpFileSystemAccessor() {
             @Override
@@ -431,6 +441,19 @@ class EmbeddedSftpTest {
         }
         try (java.util.stream.Stream<Path> names = Files.list(in)) {
             assertEquals(List.of("cannot-rename-kept.bin", "replaced.bin"), names.map(n -> n.getFileName().toString()).sorted().toList());
+        }
+    }
+
+    @Test
+    void aServerSlowToAnswerTheLoginIsATimeout() throws Exception {
+        Path f = TestFiles.random(dir, "slow.bin", 10);
+        try (StorageTarget t = builder().credentials(Credentials.password("slow", PW.toCharArray())).timeouts(Duration.ofSeconds(1))
+                .build()) {
+            long start = System.nanoTime();
+            TransferException e = assertThrows(TransferException.class, () -> t.upload(Upload.of(f, "slow.bin")));
+            assertEquals(Reason.TIMEOUT, e.reason(), e.toString());
+            assertTrue(e.getMessage().contains("authentication"), e.getMessage());
+            assertTrue(System.nanoTime() - start < 2_900_000_000L, "within the reply timeout, not the server's 3 s");
         }
     }
 
