@@ -64,6 +64,17 @@ class PayloadTest {
     }
 
     @Test
+    void textAfterTheJsonObjectIsRefused() throws Exception {
+        VideoCopiedFtp d = VideoCopiedFtp.fromUpload(result("ftp")).build();
+        String json = WebhookPayload.videoCopiedFtp(d).toJson();
+        assertEquals(d, WebhookPayload.parse(json).data(VideoCopiedFtp.class));
+        for (String tail : new String[] {"{\"event\":\"video_recorded\"}", "x", "[]"}) {
+            WebhookFormatException e = assertThrows(WebhookFormatException.class, () -> WebhookPayload.parse(json + tail), tail);
+            assertTrue(e.getMessage().contains("not JSON"), e.getMessage());
+        }
+    }
+
+    @Test
     void anUnknownVersionIsRefused() {
         String data = "\"event\":\"video_copied_ftp\",\"data\":{\"ftpUploadStatus\":\"upload success\",\"videoName\":\"a.mp4\","
                 + "\"protocol\":\"sftp\"}}";
