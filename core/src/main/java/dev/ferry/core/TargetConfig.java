@@ -192,8 +192,26 @@ public final class TargetConfig {
         if (s == null) {
             return "";
         }
-        // user:password@ -> user:****@ ; never echo a password from a malformed URI
-        return s.replaceAll("(//[^/@:]*):[^/@]*@", "$1:****@").replace("\r", "\\r").replace("\n", "\\n");
+        // user:password@ -> user:****@, never echoing any of a password from a malformed URI: a password may hold
+        // '@', '/', '?' or '#', so everything from the first ':' after "//" to the last '@' goes (a port and a path
+        // with an '@' are masked too: this is only ever shown in an error message).
+        String out = s;
+        int colon = passwordColon(s);
+        if (colon >= 0) {
+            out = s.substring(0, colon + 1) + "****" + s.substring(s.lastIndexOf('@'));
+        }
+        return out.replace("\r", "\\r").replace("\n", "\\n");
+    }
+
+    /** The index of a ':' between "//" and the last '@' of a URI's text (a user:password), or -1. */
+    private static int passwordColon(String s) {
+        int start = s.indexOf("//");
+        int at = s.lastIndexOf('@');
+        if (start < 0 || at < start) {
+            return -1;
+        }
+        int colon = s.indexOf(':', start + 2);
+        return colon >= 0 && colon < at ? colon : -1;
     }
 
     /** Builds a {@link TargetConfig}; reusable. */
@@ -238,7 +256,9 @@ public final class TargetConfig {
                     userInfo = auth.substring(0, at);
                 }
             }
-            if (userInfo != null && userInfo.contains(":")) {
+            // A host-less parse with "user:...@" in the text: a password with '/', '?' or '#' in it ends the authority early.
+            boolean passwordInText = uri.getHost() == null && passwordColon(raw) >= 0;
+            if (userInfo != null && userInfo.contains(":") || passwordInText) {
                 throw bad("the target URI contains a password; Ferry never takes a password from a URI, "
                                 + "because URIs end up in logs: " + redactString(raw),
                         "remove ':password' from the URI and pass the password separately (Credentials.password, "

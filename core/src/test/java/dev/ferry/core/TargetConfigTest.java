@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.net.URI;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -57,5 +58,18 @@ class TargetConfigTest {
             assertEquals("fake", t.info().protocol());
         }
         assertEquals(java.util.Set.of("fake"), StorageTargets.installedSchemes());
+    }
+
+    @Test
+    void aPasswordInTheUriIsRefusedAndNoPartOfItIsShown() {
+        for (String pw : new String[] {"Pa@ssw0rd", "Se/cret9", "qu?ery7", "ha#sh77", "plain9pw"}) {
+            TransferException e = assertThrows(TransferException.class, () -> TargetConfig.builder("ftps://alice:" + pw + "@host/dir"), pw);
+            assertEquals(TransferException.Reason.BAD_INPUT, e.reason(), pw);
+            assertTrue(e.getMessage().contains("password"), pw + ": " + e.getMessage());
+            for (String part : new String[] {pw, pw.substring(0, 3), pw.substring(pw.length() - 3)}) {
+                assertFalse(e.getMessage().contains(part), pw + ": " + e.getMessage());
+                assertFalse(String.valueOf(e.hint()).contains(part), pw + ": " + e.hint());
+            }
+        }
     }
 }
