@@ -141,7 +141,8 @@ public final class Transcript {
 
     /** Records a line. */
     public void add(Direction direction, String text) {
-        String clean = maskSecrets(sanitize(text));
+        // Mask before the line is cut to its maximum length: a secret across the cut would keep its first part.
+        String clean = maskSecrets(sanitize(maskSecrets(text == null ? "" : text)));
         Line line = new Line(clock.instant(), direction, clean);
         synchronized (this) {
             added++;
@@ -244,7 +245,10 @@ public final class Transcript {
 
     private String maskSecrets(String text) {
         String out = text;
-        for (String s : secrets) {
+        // Longest first: a password that is part of the passphrase must not split the passphrase's mask.
+        List<String> bySize = new ArrayList<>(secrets);
+        bySize.sort(java.util.Comparator.comparingInt(String::length).reversed());
+        for (String s : bySize) {
             if (out.contains(s)) {
                 out = out.replace(s, MASK);
             }

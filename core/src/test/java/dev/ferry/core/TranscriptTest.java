@@ -91,4 +91,17 @@ class TranscriptTest {
         assertEquals(List.of("* [2 lines omitted]", "> CMD 18", "> CMD 19", "> STOR a", "< 226 ok"), t.renderSince(m2 - 4));
         assertThrows(IllegalArgumentException.class, () -> t.renderSince(t.mark() + 1));
     }
+
+    @Test
+    void aSecretAcrossTheLineCutAndASecretInsideAnotherAreMaskedWhole() {
+        Transcript t = new Transcript();
+        t.addSecret("TopSecretValue42");
+        t.addSecret("Secret");
+        t.note("x".repeat(4090) + "TopSecretValue42 and more");
+        t.note("the key TopSecretValue42 then Secret");
+        String all = String.join("\n", t.render());
+        for (String part : new String[] {"TopSec", "Value42", "Secret"}) {
+            assertFalse(all.contains(part), part + " in " + all.substring(Math.max(0, all.length() - 300)));
+        }
+    }
 }
