@@ -166,4 +166,113 @@ class AbstractStorageTargetTest {
         assertEquals(0, t.openSessions());
         assertEquals(Reason.CANCELLED, assertThrows(TransferException.class, () -> t.upload(Upload.of(f, "b"))).reason());
     }
+
+    @Test
+    void anInterruptDuringABatchStopsItBeforeTheNextFile(@TempDir Path dir) throws Exception {
+        // The first file's source is read as the interrupt arrives; a transfer that does not notice interrupts ends.
+        ContentSource interrupting = new ContentSource() {
+            @Override
+            public java.io.InputStream open() {
+                Thread.currentThread().interrupt();
+                return new java.io.ByteArrayInputStream("one".getBytes(StandardCharsets.UTF_8));
+            }
+
+            @Override
+            public long length() {
+                return 3;
+            }
+
+            @Override
+            public String describe() {
+                return "interrupting";
+            }
+        };
+        Path f = Files.writeString(dir.resolve("f"), "two");
+        try (FakeProvider.FakeTarget t = target(1, fastRetry(3))) {
+            TransferException e = assertThrows(TransferException.class, () -> t.uploadAll(List.of(
+                    Upload.builder().source(interrupting).remotePath("one").build(), Upload.of(f, "two"), Upload.of(f, "three"))));
+            assertTrue(Thread.interrupted(), "the interrupt is kept");
+            assertEquals(Reason.CANCELLED, e.reason(), e.toString());
+            assertEquals(java.util.Set.of("/base/one"), t.files.keySet());
+        }
+    }
+
+    @Test
+    void aFileDeadlineCountsFromItsOwnStartInABatch(@TempDir Path dir) throws Exception {
+        Path f = Files.writeString(dir.resolve("f"), "x");
+        try (FakeProvider.FakeTarget t = target(1, RetryPolicy.none())) {
+            t.uploadTime = Duration.ofMillis(400);
+            BatchResult r = t.uploadAll(List.of(Upload.of(f, "video"),
+                    Upload.builder().source(f).remotePath("thumb").deadline(Duration.ofMillis(300)).build()));
+            assertEquals(2, r.files().size());
+        }
+    }
+
+    @Test
+    void closeEndsAWaitForAFreeSessionAtOnce(@TempDir Path dir) throws Exception {
+        Path f = Files.writeString(dir.resolve("f"), "x");
+        FakeProvider.FakeTarget t = target(1, RetryPolicy.none());
+        t.uploadTime = Duration.ofMillis(3000);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<UploadResult> a = pool.submit(() -> t.upload(Upload.of(f, "a")));
+            while (t.connects.get() == 0) {
+                Thread.onSpinWait();
+            }
+            Future<UploadResult> b = pool.submit(() -> t.upload(Upload.of(f, "b")));
+            Thread.sleep(200); // b is waiting for the one session
+            long closedAt = System.nanoTime();
+            t.close();
+            java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> b.get(2, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(Reason.CANCELLED, ((TransferException) e.getCause()).reason(), e.getCause().toString());
+            assertTrue(System.nanoTime() - closedAt < 1_000_000_000L, "the waiter was not kept until a running upload ended");
+            assertEquals(1, t.connects.get(), "no connection after close");
+            a.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aPoolWaitThatTimesOutIsNotRetriedAndEndsAtTheDeadline(@TempDir Path dir) throws Exception {
+        Path f = Files.writeString(dir.resolve("f"), "x");
+        FakeProvider.FakeTarget t = (FakeProvider.FakeTarget) StorageTargets.open(TargetConfig.builder("fake://u@h/base")
+                .credentials(Credentials.password("u", PW.toCharArray())).maxSessions(1).retryPolicy(fastRetry(3))
+                .timeouts(Duration.ofMillis(100)).build());
+        t.uploadTime = Duration.ofMillis(4000);
+        ExecutorService pool = Executors.newFixedThreadPool(1);
+        try {
+            pool.submit(() -> t.upload(Upload.of(f, "a")));
+            while (t.connects.get() == 0) {
+                Thread.onSpinWait();
+            }
+            long start = System.nanoTime();
+            TransferException e = assertThrows(TransferException.class, () -> t.upload(Upload.of(f, "b")));
+            long took = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(Reason.TIMEOUT, e.reason(), e.toString());
+            assertTrue(took < 1200, "one wait of 500 ms, not three: " + took + " ms");
+            start = System.nanoTime();
+            e = assertThrows(TransferException.class,
+                    () -> t.upload(Upload.builder().source(f).remotePath("c").deadline(Duration.ofMillis(150)).build()));
+            took = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(Reason.TIMEOUT, e.reason(), e.toString());
+            assertTrue(took < 450, "the wait ends at the deadline: " + took + " ms");
+        } finally {
+            t.close();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aHealthCheckThatThrowsDiscardsTheSessionAndItsCount(@TempDir Path dir) throws Exception {
+        Path f = Files.writeString(dir.resolve("f"), "x");
+        try (FakeProvider.FakeTarget t = target(2, RetryPolicy.none())) {
+            t.upload(Upload.of(f, "a"));
+            t.healthCheckThrows = true;
+            t.upload(Upload.of(f, "b"));
+            assertEquals(2, t.connects.get(), "the pooled session was not reused");
+            assertEquals(1, t.openSessions(), "the discarded session is not counted");
+        }
+    }
 }

@@ -37,6 +37,8 @@ public final class FakeProvider implements StorageTargetProvider {
         /** Whether a session stays open after a failed upload (a server error that does not break the connection). */
         volatile boolean keepOpenOnFailure;
         volatile Duration uploadTime = Duration.ZERO;
+        /** Whether the health check of a pooled session throws (a broken session whose check fails badly). */
+        volatile boolean healthCheckThrows;
 
         FakeTarget(TargetConfig config) {
             super(config, "fake");
@@ -64,7 +66,9 @@ public final class FakeProvider implements StorageTargetProvider {
                             open = keepOpenOnFailure;
                             throw f;
                         }
-                        Thread.sleep(uploadTime.toMillis());
+                        if (!uploadTime.isZero()) {
+                            Thread.sleep(uploadTime.toMillis());
+                        }
                         ByteArrayOutputStream out = new ByteArrayOutputStream();
                         try (InputStream in = p.upload().source().open()) {
                             in.transferTo(out);
@@ -87,6 +91,9 @@ public final class FakeProvider implements StorageTargetProvider {
 
                 @Override
                 public boolean isUsable(Transcript transcript) {
+                    if (healthCheckThrows) {
+                        throw new IllegalStateException("health check failed");
+                    }
                     return open;
                 }
 

@@ -144,11 +144,19 @@ public abstract class AbstractStorageTarget implements StorageTarget {
         Session session = null;
         ConnectionInfo info = null;
         try {
-            for (PreparedUpload p : prepared) {
+            for (PreparedUpload next : prepared) {
+                // A file's deadline counts from when its upload starts, not from the start of the batch.
+                PreparedUpload p = next.startingNow();
                 long fileStart = System.nanoTime();
                 long fileMark = transcript.mark();
                 RetryPolicy policy = config.retryPolicy();
                 while (true) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        // Before every file and attempt: an interrupted caller gets no further transfer.
+                        throw TransferException.builder(Reason.CANCELLED, "interrupted before the upload of " + p.relativePath()
+                                + (p.attempt() > 1 ? " (attempt " + p.attempt() + ")" : "")).retryable(false)
+                                .transcript(transcript).build();
+                    }
                     try {
                         checkDeadline(p, transcript);
                         if (session == null || !session.isOpen()) {
@@ -156,7 +164,7 @@ public abstract class AbstractStorageTarget implements StorageTarget {
                                 release(session);
                                 session = null;
                             }
-                            session = acquire(transcript);
+                            session = acquire(transcript, p.deadline());
                             connections++;
                         }
                         info = session.connectionInfo();
@@ -224,17 +232,32 @@ public abstract class AbstractStorageTarget implements StorageTarget {
         return new PreparedUpload(u, rel, abs, length, 1, deadline, temporary);
     }
 
-    private Session acquire(Transcript transcript) throws TransferException {
+    private Session acquire(Transcript transcript, Instant deadline) throws TransferException {
         ensureOpen();
+        long waitNanos = TimeUnit.MILLISECONDS.toNanos(config.connectTimeout().toMillis() + config.replyTimeout().toMillis() * 4);
+        if (deadline != null) {
+            waitNanos = Math.min(waitNanos, Math.max(0, Duration.between(Instant.now(), deadline).toNanos()));
+        }
+        long until = System.nanoTime() + waitNanos;
         try {
-            if (!permits.tryAcquire(config.connectTimeout().toMillis() + config.replyTimeout().toMillis() * 4,
+            // In slices, so that close() ends the wait at once instead of after a running upload or the whole wait.
+            while (!permits.tryAcquire(Math.min(POOL_WAIT_SLICE_MILLIS, Math.max(0, (until - System.nanoTime()) / 1_000_000)),
                     TimeUnit.MILLISECONDS)) {
-                throw TransferException.builder(Reason.TIMEOUT, "no free session: all " + config.maxSessions()
-                        + " sessions of " + config.redactedUri() + " stayed busy").hint("raise maxSessions or lower the concurrency").build();
+                ensureOpen();
+                if (System.nanoTime() - until >= 0) {
+                    // Not retried: the wait was as long as the pool allows (or the deadline), a retry would only repeat it.
+                    throw TransferException.builder(Reason.TIMEOUT, "no free session: all " + config.maxSessions()
+                            + " sessions of " + config.redactedUri() + " stayed busy for " + TimeUnit.NANOSECONDS.toMillis(waitNanos)
+                            + " ms").hint("raise maxSessions or lower the concurrency").retryable(false).build();
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TransferException(Reason.CANCELLED, "interrupted while waiting for a session", e);
+        }
+        if (closed.get()) {
+            permits.release();
+            ensureOpen();
         }
         boolean ok = false;
         try {
@@ -251,7 +274,13 @@ public abstract class AbstractStorageTarget implements StorageTarget {
                     discard(p.session());
                     continue;
                 }
-                if (p.session().isOpen() && p.session().isUsable(transcript)) {
+                boolean usable;
+                try {
+                    usable = p.session().isOpen() && p.session().isUsable(transcript);
+                } catch (RuntimeException e) {
+                    usable = false; // counted as a failed check: the session is discarded below, and its count with it
+                }
+                if (usable) {
                     transcript.note("reusing a logged-in session (" + describe(p.session().connectionInfo()) + ")");
                     ok = true;
                     return p.session();
@@ -331,6 +360,9 @@ public abstract class AbstractStorageTarget implements StorageTarget {
             throw new TransferException(Reason.CANCELLED, "the target " + config.redactedUri() + " is closed");
         }
     }
+
+    /** How long one wait for a free session lasts before the target looks again whether it was closed. */
+    private static final long POOL_WAIT_SLICE_MILLIS = 100;
 
     private static boolean pastDeadline(PreparedUpload p) {
         return p.deadline() != null && Instant.now().isAfter(p.deadline());

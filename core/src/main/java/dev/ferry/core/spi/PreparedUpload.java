@@ -38,6 +38,12 @@ public record PreparedUpload(Upload upload, RemotePath relativePath, RemotePath 
         }
     }
 
+    /** This upload as its first attempt starts: its deadline (if it has one) counts from now. */
+    public PreparedUpload startingNow() {
+        return upload.deadline().map(d -> new PreparedUpload(upload, relativePath, absolutePath, sourceLength, attempt,
+                Instant.now().plus(d), temporaryName)).orElse(this);
+    }
+
     /** This upload for a further attempt. */
     public PreparedUpload nextAttempt() {
         return new PreparedUpload(upload, relativePath, absolutePath, sourceLength, attempt + 1, deadline, temporaryName);
