@@ -201,8 +201,10 @@ public final class TlsOptions {
         }
 
         /**
-         * Accept a server certificate whose DER SHA-256 fingerprint is this one, whoever issued it
-         * (host name verification still applies unless turned off). May be called several times.
+         * Accept a server certificate whose DER SHA-256 fingerprint is this one, whoever issued it and
+         * whatever its validity dates (a pin names one certificate and its key; a self-signed one that
+         * expired is still the same key): host name verification still applies unless turned off. May be
+         * called several times.
          */
         public Builder pinSha256(String fingerprint) {
             pinnedSha256.add(normalizeSha256(fingerprint));

@@ -10,14 +10,19 @@ import java.util.Locale;
  */
 public enum PassiveAddressPolicy {
     /**
-     * The default: use the announced address unless it is private, loopback, link-local, shared
-     * (100.64/10) or unspecified while the control connection's is not of the same kind; then use
-     * the control connection's address.
+     * The default: connect to the control connection's address whenever the announced one differs (a
+     * server behind NAT announcing its private address, or a reply naming another host). The data
+     * connection must come from the control connection's host either way (Ferry checks it, as Commons
+     * Net's remote verification does), so connecting to another address could only fail, after
+     * reaching wherever the server pointed. The same as {@link #CONTROL_HOST}; kept for the URI value.
      */
     REPLACE_PRIVATE("private"),
     /** Always connect to the control connection's address (what curl does by default). */
     CONTROL_HOST("control-host"),
-    /** Always trust the announced address (servers whose data host differs from the control host). */
+    /**
+     * Trust the announced address and turn the same-host check of the data connection off: only for
+     * servers whose data host really differs from the control host.
+     */
     SERVER("server");
 
     private final String key;

@@ -75,6 +75,40 @@ class ScriptedRepliesTest {
     }
 
     @Test
+    void aPassiveReplyNamingAnotherHostIsNotFollowed() throws Exception {
+        try (java.net.ServerSocket elsewhere = new java.net.ServerSocket(0, 5, java.net.InetAddress.getByName("127.0.0.2"))) {
+            elsewhere.setSoTimeout(1);
+            int p = elsewhere.getLocalPort();
+            server = new ScriptedFtpServer(certs).reply("PASV", "227 Entering Passive Mode (127,0,0,2," + (p >> 8) + "," + (p & 0xff) + ").");
+            TransferException e = fails("ftps");
+            assertEquals(Reason.DATA_CHANNEL, e.reason(), e.toString());
+            assertTrue(String.join("\n", e.transcript()).contains("connecting to the control host 127.0.0.1 instead"),
+                    String.join("\n", e.transcript()));
+            assertFalse(server.commands().stream().anyMatch(c -> c.startsWith("STOR")), server.commands().toString());
+            assertThrows(java.net.SocketTimeoutException.class, elsewhere::accept, "nothing connected to the other host");
+        }
+    }
+
+    @Test
+    void anExpiredCertificateIsRefusedWithoutAdviceToPinIt() throws Exception {
+        java.time.Instant now = java.time.Instant.now();
+        TestCertificates expired = TestCertificates.create(java.nio.file.Files.createDirectories(dir.resolve("expired")), "localhost", new String[] {"localhost"},
+                new String[] {"127.0.0.1"}, now.minus(Duration.ofDays(3)), now.minus(Duration.ofDays(1)));
+        server = new ScriptedFtpServer(expired);
+        TargetConfig cfg = TargetConfig.builder(URI.create("ftps://bob@127.0.0.1:" + server.port() + "/in"))
+                .credentials(Credentials.password("bob", "Scripted-Secret-42".toCharArray()))
+                .tls(TlsOptions.builder().trustCertificate(expired.certificate()).build()).timeouts(Duration.ofSeconds(10))
+                .retryPolicy(RetryPolicy.none()).build();
+        try (StorageTarget t = StorageTargets.open(cfg)) {
+            TransferException e = assertThrows(TransferException.class, () -> t.upload(upload()));
+            assertEquals(Reason.CERTIFICATE, e.reason(), e.toString());
+            assertTrue(e.getMessage().contains("expired"), e.getMessage());
+            assertFalse(e.hint().contains("pin"), e.hint());
+            assertTrue(e.hint().contains("renew"), e.hint());
+        }
+    }
+
+    @Test
     void happyPathOnTheScriptedServer() throws Exception {
         server = new ScriptedFtpServer(certs);
         try (StorageTarget t = target("ftps")) {

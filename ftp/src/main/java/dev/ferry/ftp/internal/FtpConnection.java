@@ -1000,8 +1000,13 @@ final class FtpConnection implements AutoCloseable {
         broken = true;
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof FerryTrustManager.UntrustedCertificateException u) {
+                // A pin accepts a certificate whatever its dates: never offer one as the way past an expired certificate.
+                boolean dates = u.getCause() instanceof java.security.cert.CertificateExpiredException
+                        || u.getCause() instanceof java.security.cert.CertificateNotYetValidException;
                 return TransferException.builder(Reason.CERTIFICATE, u.getMessage()).cause(e)
-                        .hint("if this is the right server, pin its certificate (TlsOptions.pinSha256(\"sha256:" + u.sha256()
+                        .hint(dates ? "the certificate is outside its validity dates: ask the server's owner to renew it, and check "
+                                + "the clocks of this machine and the server"
+                                : "if this is the right server, pin its certificate (TlsOptions.pinSha256(\"sha256:" + u.sha256()
                                 + "\") or --cert-pin sha256:" + u.sha256() + "), or trust its CA (--ca-cert)")
                         .transcript(transcript).build();
             }

@@ -19,7 +19,10 @@ public final class PassiveAddresses {
         return switch (policy) {
             case SERVER -> announced;
             case CONTROL_HOST -> control;
-            case REPLACE_PRIVATE -> kind(announced) != Kind.PUBLIC && kind(announced) != kind(control) ? control : announced;
+            // Any other address than the control connection's would be refused by the same-host check on the data
+            // connection (on for these policies), after a connection to wherever the server pointed: the FTP bounce
+            // shape. So every announced address that differs is replaced, as curl does by default.
+            case REPLACE_PRIVATE -> control;
         };
     }
 

@@ -32,13 +32,15 @@ class PassiveAddressesTest {
     }
 
     @Test
-    void aPrivateAnnouncementIsKeptWhenTheControlConnectionIsPrivateToo() throws Exception {
-        assertEquals(ip("10.0.0.9"), PassiveAddresses.choose(ip("10.0.0.9"), ip("10.0.0.8"), PassiveAddressPolicy.REPLACE_PRIVATE));
+    void anotherPrivateAddressIsReplacedToo() throws Exception {
+        // Another host on the same private network: the same-host check would refuse its data connection.
+        assertEquals(ip("10.0.0.8"), PassiveAddresses.choose(ip("10.0.0.9"), ip("10.0.0.8"), PassiveAddressPolicy.REPLACE_PRIVATE));
+        assertEquals(ip("10.0.0.8"), PassiveAddresses.choose(ip("10.0.0.8"), ip("10.0.0.8"), PassiveAddressPolicy.REPLACE_PRIVATE));
     }
 
     @Test
-    void aPublicAnnouncementIsKeptUnlessTheControlHostIsForced() throws Exception {
-        assertEquals(ip("198.51.100.9"), PassiveAddresses.choose(ip("198.51.100.9"), ip("203.0.113.7"), PassiveAddressPolicy.REPLACE_PRIVATE));
+    void anotherPublicAddressIsReplacedUnlessTheServerIsTrusted() throws Exception {
+        assertEquals(ip("203.0.113.7"), PassiveAddresses.choose(ip("198.51.100.9"), ip("203.0.113.7"), PassiveAddressPolicy.REPLACE_PRIVATE));
         assertEquals(ip("203.0.113.7"), PassiveAddresses.choose(ip("198.51.100.9"), ip("203.0.113.7"), PassiveAddressPolicy.CONTROL_HOST));
         assertEquals(ip("10.0.0.1"), PassiveAddresses.choose(ip("10.0.0.1"), ip("203.0.113.7"), PassiveAddressPolicy.SERVER));
     }
