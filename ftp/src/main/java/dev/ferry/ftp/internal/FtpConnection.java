@@ -620,6 +620,9 @@ final class FtpConnection implements AutoCloseable {
                 sent += n;
                 sentOut[0] = sent;
                 dog.progress();
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new Interrupted(); // socket writes do not notice an interrupt: look at every buffer
+                }
                 long now = System.nanoTime();
                 if (keepAliveNanos > 0 && now - lastNoop > keepAliveNanos) {
                     client.sendNoopNoWait();
@@ -638,6 +641,11 @@ final class FtpConnection implements AutoCloseable {
             }
             out.flush();
             closeCleanly(data);
+        } catch (Interrupted e) {
+            abortData(data, watch);
+            readExplanation(pendingNoops);
+            throw TransferException.builder(Reason.CANCELLED, "interrupted after " + (alreadyOnServer + sent) + " of " + total
+                    + " bytes of " + display + "; the partial upload was not published").retryable(false).transcript(transcript).build();
         } catch (SourceChanged e) {
             abortData(data, watch);
             readExplanation(pendingNoops); // the replies still owed, so the connection stays in step (or is given up)
@@ -719,6 +727,11 @@ final class FtpConnection implements AutoCloseable {
     /** Whether the last transfer failed because the server refused to go on without TLS session reuse. */
     boolean lastTransferRefusedReuse() {
         return reuseRefused;
+    }
+
+    /** The uploading thread was interrupted during a transfer. */
+    private static final class Interrupted extends IOException {
+        private static final long serialVersionUID = 1L;
     }
 
     private static final class SourceChanged extends IOException {

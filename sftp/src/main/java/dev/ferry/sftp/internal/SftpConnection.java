@@ -474,6 +474,10 @@ final class SftpConnection implements AbstractStorageTarget.Session {
                         throw e;
                     }
                     sent[0] += n;
+                    if (Thread.currentThread().isInterrupted()) {
+                        throw TransferException.builder(Reason.CANCELLED, "interrupted after " + (offset + sent[0]) + " bytes of "
+                                + u.remotePath() + "; the partial upload was not published").retryable(false).transcript(transcript).build();
+                    }
                     long now = System.nanoTime();
                     if (now - last > 200_000_000L) {
                         u.progress().onProgress(u.remotePath(), offset + sent[0], length);
