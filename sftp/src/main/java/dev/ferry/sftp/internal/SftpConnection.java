@@ -58,6 +58,8 @@ final class SftpConnection implements AbstractStorageTarget.Session {
     private ConnectionInfo info;
     private String base;
     private boolean broken;
+    /** The uploading thread was interrupted during the transfer; its flag is set again once the upload cleaned up. */
+    private boolean interruptedInTransfer;
     /** Directories seen to exist on this connection: a batch into one directory stats it once, not per file. */
     private final Set<String> knownDirectories = new HashSet<>();
 
@@ -431,10 +433,12 @@ final class SftpConnection implements AbstractStorageTarget.Session {
                     List.of());
         } catch (TransferException e) {
             cleanUp(u, target, u.resume() && e.retryable() && sent[0] + offset > 0);
+            restoreInterrupt();
             throw e;
         } catch (IOException e) {
             TransferException te = io("upload " + finalPath, e);
             cleanUp(u, target, u.resume() && te.retryable() && sent[0] + offset > 0);
+            restoreInterrupt();
             throw te;
         }
     }
@@ -474,7 +478,10 @@ final class SftpConnection implements AbstractStorageTarget.Session {
                         throw e;
                     }
                     sent[0] += n;
-                    if (Thread.currentThread().isInterrupted()) {
+                    if (Thread.interrupted()) {
+                        // Cleared while the handle is closed and the temporary file removed (MINA's waits would
+                        // give up at once), and set again when the upload has cleaned up.
+                        interruptedInTransfer = true;
                         throw TransferException.builder(Reason.CANCELLED, "interrupted after " + (offset + sent[0]) + " bytes of "
                                 + u.remotePath() + "; the partial upload was not published").retryable(false).transcript(transcript).build();
                     }
@@ -616,6 +623,13 @@ final class SftpConnection implements AbstractStorageTarget.Session {
             }
         }
         throw new TransferException(Reason.EXISTS, "no free name like " + stem + "-N" + ext + " up to 1000");
+    }
+
+    private void restoreInterrupt() {
+        if (interruptedInTransfer) {
+            interruptedInTransfer = false;
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void cleanUp(Upload u, String target, boolean keepForResume) {
