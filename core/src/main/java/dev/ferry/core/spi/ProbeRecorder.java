@@ -16,13 +16,16 @@ import java.util.Map;
 /**
  * Helps a provider run a connection test: runs each step in order, times it, turns a
  * {@link TransferException} into a failed step with its reason, reply and hint, skips the steps after
- * a failure (except {@code QUIT}, which is always tried), and builds the {@link ProbeReport}.
+ * a failure (except {@code QUIT}, which is always tried, and the clean-up steps run with
+ * {@link #cleanUp(ProbeStep.Step, StepAction)}), and builds the {@link ProbeReport}. The first failure stays the
+ * verdict: a clean-up step run after it is reported with its own outcome, after it.
  *
  * <pre>{@code
  * ProbeRecorder r = new ProbeRecorder(info(), transcript);
  * r.step(Step.DNS, () -> "resolved to " + InetAddress.getByName(host).getHostAddress());
  * r.step(Step.CONNECT, () -> ...);
  * ...
+ * if (uploaded) r.cleanUp(Step.DELETE, () -> ...); // also after a failed VERIFY
  * r.step(Step.QUIT, () -> ...);
  * return r.report();
  * }</pre>
@@ -69,6 +72,20 @@ public final class ProbeRecorder {
             skip(step, "skipped because an earlier step failed");
             return false;
         }
+        return run(step, action);
+    }
+
+    /**
+     * Runs a clean-up step even if an earlier step failed (e.g. {@code DELETE} of a test file that was uploaded but did
+     * not verify). It is reported with its own outcome; an earlier failure stays the first one.
+     *
+     * @return whether the step passed
+     */
+    public boolean cleanUp(ProbeStep.Step step, StepAction action) {
+        return run(step, action);
+    }
+
+    private boolean run(ProbeStep.Step step, StepAction action) {
         long start = System.nanoTime();
         try {
             String reply = action.run();
