@@ -216,7 +216,9 @@ public final class FtpStorageTarget extends AbstractStorageTarget {
                 c.cd(base, true);
                 return "in " + base;
             });
-            r.step(Step.UPLOAD, () -> {
+            boolean tried = !r.failed();
+            int acceptedBefore = c.dataCommandsAccepted();
+            boolean uploaded = r.step(Step.UPLOAD, () -> {
                 long n = c.store("STOR", name, new ByteArrayInputStream(content), content.length, 0,
                         dev.ferry.core.ProgressListener.NONE, name, content.length, new long[1]);
                 return "stored " + name + " (" + n + " bytes): " + c.reply();
@@ -233,14 +235,20 @@ public final class FtpStorageTarget extends AbstractStorageTarget {
                 }
                 return "size " + size + " as sent";
             });
-            r.step(Step.DELETE, () -> {
-                if (!c.delete(name)) {
-                    throw TransferException.builder(TransferException.Reason.PERMISSION, "cannot delete the test file " + name)
-                            .serverReply(c.reply()).hint("uploads work; the user may not delete files (remove " + name + " by hand)")
-                            .build();
-                }
-                return c.reply();
-            });
+            // Clean-up: once the server accepted STOR the test file may exist (whole, or part of it), whatever failed after.
+            boolean stored = uploaded || tried && c.dataCommandsAccepted() > acceptedBefore;
+            if (stored) {
+                r.cleanUp(Step.DELETE, () -> deleteProbeFile(c, name, uploaded));
+            } else if (tried && !c.isOpen()) {
+                // The connection broke before the server's answer to STOR was read: it may have created the file.
+                r.cleanUp(Step.DELETE, () -> {
+                    throw probeFileLeft(name, "the connection broke during the upload");
+                });
+            } else if (tried) {
+                r.skip(Step.DELETE, "skipped: the server did not accept the upload, so there is no test file to delete");
+            } else {
+                r.skip(Step.DELETE, "skipped because an earlier step failed");
+            }
         } finally {
             r.step(Step.QUIT, () -> {
                 if (c.isOpen()) {
@@ -252,6 +260,41 @@ public final class FtpStorageTarget extends AbstractStorageTarget {
             });
         }
         return r.report();
+    }
+
+    /**
+     * Deletes the probe's test file; a failure's hint names the file that may be left on the server.
+     *
+     * @param complete whether the upload was confirmed (otherwise the server may have kept part of the file, or nothing)
+     */
+    private String deleteProbeFile(FtpConnection c, String name, boolean complete) throws TransferException {
+        if (!c.isOpen()) {
+            throw probeFileLeft(name, "the connection broke");
+        }
+        if (c.delete(name)) {
+            return c.reply();
+        }
+        if (!c.isOpen()) {
+            throw probeFileLeft(name, "the connection broke");
+        }
+        String refusal = c.reply();
+        if (!complete) {
+            try {
+                if (c.size(name) == -1) {
+                    return "no test file on the server (it did not keep the failed upload): " + refusal;
+                }
+            } catch (TransferException e) {
+                // cannot tell: report the refusal
+            }
+        }
+        throw TransferException.builder(TransferException.Reason.PERMISSION, "cannot delete the test file " + name)
+                .serverReply(refusal).hint("the user may not delete files; the test file " + name + " is left in "
+                        + config().baseDirectory() + " (remove it by hand)").build();
+    }
+
+    private TransferException probeFileLeft(String name, String why) {
+        return TransferException.builder(TransferException.Reason.CONNECT, why + "; cannot delete the test file " + name)
+                .hint("the test file " + name + " may be left in " + config().baseDirectory() + " (remove it by hand)").build();
     }
 
     @Override
