@@ -183,7 +183,8 @@ public final class SftpStorageTarget extends AbstractStorageTarget {
             });
             r.step(Step.LOGIN, c::login);
             r.step(Step.DIRECTORY, () -> "in " + c.enterBase());
-            r.step(Step.UPLOAD, () -> "stored " + c.writeProbe(name, content) + " (" + content.length + " bytes)");
+            boolean tried = !r.failed();
+            boolean uploaded = r.step(Step.UPLOAD, () -> "stored " + c.writeProbe(name, content) + " (" + content.length + " bytes)");
             r.step(Step.VERIFY, () -> {
                 long size = c.size(name);
                 if (size != content.length) {
@@ -192,10 +193,14 @@ public final class SftpStorageTarget extends AbstractStorageTarget {
                 }
                 return "size " + size + " as sent";
             });
-            r.step(Step.DELETE, () -> {
-                c.delete(name);
-                return "deleted " + name;
-            });
+            // Clean-up: once the file was opened for writing it exists (whole, or part of it), whatever failed after.
+            if (!tried) {
+                r.skip(Step.DELETE, "skipped because an earlier step failed");
+            } else if (!uploaded && c.isOpen() && !probeFileMayExist(c, name)) {
+                r.skip(Step.DELETE, "skipped: the upload created no test file, so there is nothing to delete");
+            } else {
+                r.cleanUp(Step.DELETE, () -> deleteProbeFile(c, name));
+            }
         } finally {
             r.step(Step.QUIT, () -> {
                 c.close();
@@ -203,6 +208,32 @@ public final class SftpStorageTarget extends AbstractStorageTarget {
             });
         }
         return r.report();
+    }
+
+    /** Whether the probe's test file may be on the server after a failed upload (the open for writing may have failed). */
+    private static boolean probeFileMayExist(SftpConnection c, String name) {
+        try {
+            c.size(name);
+            return true;
+        } catch (TransferException e) {
+            return e.reason() != Reason.NOT_FOUND; // cannot tell: try to delete it
+        }
+    }
+
+    /** Deletes the probe's test file; a failure's hint names the file that may be left on the server. */
+    private String deleteProbeFile(SftpConnection c, String name) throws TransferException {
+        String where = config().baseDirectory() + " (remove it by hand)";
+        if (!c.isOpen()) {
+            throw TransferException.builder(Reason.CONNECT, "the SSH connection broke; cannot delete the test file " + name)
+                    .hint("the test file " + name + " may be left in " + where).build();
+        }
+        try {
+            c.delete(name);
+        } catch (TransferException e) {
+            throw e.toBuilder().hint(c.isOpen() ? "the server refused to delete it; the test file " + name + " is left in " + where
+                    : "the SSH connection broke; the test file " + name + " may be left in " + where).build();
+        }
+        return "deleted " + name;
     }
 
     @Override

@@ -139,11 +139,38 @@ class EmbeddedSftpTest {
                 }
             }
 
+            /** Writing a connection test's file in "/probe-write" fails; in "/probe-broken" the session ends. */
+            @Override
+            public void writing(ServerSession session, String remoteHandle, org.apache.sshd.sftp.server.FileHandle localHandle,
+                                long offset, byte[] data, int dataOffset, int dataLen) throws IOException {
+                if (localHandle.getFile().getFileName().toString().startsWith(".ferry-probe-")) {
+                    if (probeFault(localHandle.getFile(), "probe-broken")) {
+                        session.close(true);
+                        throw new IOException("the session ended");
+                    }
+                    if (probeFault(localHandle.getFile(), "probe-write")) {
+                        throw new IOException("disk failure");
+                    }
+                }
+            }
+
+            /** A connection test's file in "/probe-nodelete" cannot be removed. */
+            @Override
+            public void removing(ServerSession session, Path path, boolean isDirectory) throws IOException {
+                if (path.getFileName().toString().startsWith(".ferry-probe-") && probeFault(path, "probe-nodelete")) {
+                    throw new AccessDeniedException(path.toString());
+                }
+            }
+
             /** Another writer's file appears at the final name of an "appears-*" upload once its bytes are written. */
             @Override
             public void closed(ServerSession session, String remoteHandle, org.apache.sshd.sftp.server.Handle localHandle,
                                Throwable thrown) throws IOException {
                 String name = localHandle.getFile().getFileName().toString();
+                if (name.startsWith(".ferry-probe-") && probeFault(localHandle.getFile(), "probe-verify", "probe-nodelete")
+                        && Files.size(localHandle.getFile()) > 1) {
+                    Files.write(localHandle.getFile(), new byte[] {'F'}); // a server that changes uploaded files
+                }
                 if (name.startsWith("appears-") && name.endsWith(Upload.TEMP_SUFFIX)) {
                     String base = name.substring(0, name.length() - Upload.TEMP_SUFFIX.length());
                     Files.writeString(localHandle.getFile().resolveSibling(base.substring(0, base.lastIndexOf('.'))), "another writer's");
@@ -155,6 +182,12 @@ class EmbeddedSftpTest {
         KeyPair host = server.getKeyPairProvider().loadKeys(null).iterator().next();
         fingerprint = KeyUtils.getFingerPrint(BuiltinDigests.sha256, host.getPublic());
         assertTrue(userKey.getPublic() != null);
+    }
+
+    /** Whether a file is in one of the given base directories (each probe fault test has its own). */
+    static boolean probeFault(Path file, String... dirs) {
+        Path parent = file.getParent();
+        return parent != null && parent.getFileName() != null && List.of(dirs).contains(parent.getFileName().toString());
     }
 
     @AfterAll
@@ -670,5 +703,73 @@ class EmbeddedSftpTest {
             s.shutdownNow();
             Thread.interrupted();
         }
+    }
+
+    static List<String> probeFilesIn(String base) throws IOException {
+        try (java.util.stream.Stream<Path> names = Files.list(root.resolve(base))) {
+            return names.map(n -> n.getFileName().toString()).filter(n -> n.startsWith(".ferry-probe-")).toList();
+        }
+    }
+
+    static ProbeReport probeIn(String base) throws Exception {
+        try (StorageTarget t = builder().baseDirectory("/" + base).build()) {
+            ProbeReport r = t.probe();
+            assertFalse(r.toString().contains(PW), r.toString());
+            return r;
+        }
+    }
+
+    @Test
+    void aFailedVerifyStillDeletesTheTestFile() throws Exception {
+        ProbeReport r = probeIn("probe-verify");
+        ProbeStep first = r.firstFailure().orElseThrow();
+        assertEquals(ProbeStep.Step.VERIFY, first.step(), r.steps().toString());
+        assertEquals(Reason.VERIFY_FAILED, first.reason());
+        assertEquals(ProbeStep.Status.PASSED, r.step(ProbeStep.Step.DELETE).status(), r.step(ProbeStep.Step.DELETE).toString());
+        assertEquals(List.of(), probeFilesIn("probe-verify"));
+    }
+
+    @Test
+    void aFailedWriteStillDeletesTheFileItsOpenCreated() throws Exception {
+        ProbeReport r = probeIn("probe-write");
+        assertEquals(ProbeStep.Step.UPLOAD, r.firstFailure().orElseThrow().step(), r.steps().toString());
+        assertEquals(ProbeStep.Status.SKIPPED, r.step(ProbeStep.Step.VERIFY).status());
+        assertEquals(ProbeStep.Status.PASSED, r.step(ProbeStep.Step.DELETE).status(), r.step(ProbeStep.Step.DELETE).toString());
+        assertEquals(List.of(), probeFilesIn("probe-write"));
+    }
+
+    @Test
+    void aRefusedDeleteAfterAFailedVerifyNamesTheFileLeftBehind() throws Exception {
+        ProbeReport r = probeIn("probe-nodelete");
+        assertEquals(ProbeStep.Step.VERIFY, r.firstFailure().orElseThrow().step(), r.steps().toString());
+        ProbeStep delete = r.step(ProbeStep.Step.DELETE);
+        assertEquals(ProbeStep.Status.FAILED, delete.status());
+        assertEquals(Reason.PERMISSION, delete.reason());
+        List<String> left = probeFilesIn("probe-nodelete");
+        assertEquals(1, left.size());
+        assertTrue(delete.hint().contains(left.get(0)) && delete.hint().contains("left"), delete.hint());
+    }
+
+    @Test
+    void aBrokenConnectionDuringTheUploadSaysWhichFileMayBeLeft() throws Exception {
+        ProbeReport r = probeIn("probe-broken");
+        assertEquals(ProbeStep.Step.UPLOAD, r.firstFailure().orElseThrow().step(), r.steps().toString());
+        ProbeStep delete = r.step(ProbeStep.Step.DELETE);
+        assertEquals(ProbeStep.Status.FAILED, delete.status(), delete.toString());
+        List<String> left = probeFilesIn("probe-broken");
+        assertEquals(1, left.size());
+        assertTrue(delete.hint().contains(left.get(0)) && delete.hint().contains("may be left"), delete.hint());
+    }
+
+    @Test
+    void anUploadRefusedAtOpenLeavesNothingToDelete() throws Exception {
+        ProbeReport r = probeIn("probe-denied");
+        ProbeStep first = r.firstFailure().orElseThrow();
+        assertEquals(ProbeStep.Step.UPLOAD, first.step(), r.steps().toString());
+        assertEquals(Reason.PERMISSION, first.reason());
+        ProbeStep delete = r.step(ProbeStep.Step.DELETE);
+        assertEquals(ProbeStep.Status.SKIPPED, delete.status());
+        assertTrue(delete.message().contains("created no test file"), delete.message());
+        assertEquals(List.of(), probeFilesIn("probe-denied"));
     }
 }
