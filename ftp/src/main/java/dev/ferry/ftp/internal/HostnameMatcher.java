@@ -12,8 +12,9 @@ import java.util.Locale;
 
 /**
  * Checks that a certificate names the host that was connected to (RFC 6125): IP literals against
- * IP address SANs, names against DNS SANs with a wildcard only as the whole left-most label. No
- * fallback to the subject's CN when the certificate has SANs of the needed kind.
+ * IP address SANs, names against DNS SANs with a wildcard only as the whole left-most label. Never
+ * a fallback to the subject's CN (deprecated since RFC 2818): a certificate without SANs matches no
+ * host, so such a server needs a pin and host name verification turned off.
  */
 final class HostnameMatcher {
     private HostnameMatcher() {
