@@ -276,6 +276,21 @@ class FtpsEmbeddedTest {
     }
 
     @Test
+    void aDeadlineThatPassesDuringATransferEndsIt() throws Exception {
+        Path in = Files.createDirectories(server.home().resolve("in/deadline"));
+        try (StorageTarget t = StorageTargets.open(config(pinned()).build())) {
+            long start = System.nanoTime();
+            TransferException e = assertThrows(TransferException.class, () -> t.upload(Upload.builder().source(slowSource())
+                    .remotePath("deadline/big.bin").deadline(Duration.ofMillis(800)).build()));
+            long took = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(Reason.TIMEOUT, e.reason(), e.toString());
+            assertTrue(e.getMessage().contains("deadline"), e.getMessage());
+            assertTrue(took < 3000, "ended at the deadline, not with the file: " + took + " ms");
+        }
+        assertEquals(List.of(), names(in), "no file at the final name and no temporary file");
+    }
+
+    @Test
     void anInterruptDuringATransferEndsItAndPublishesNothing() throws Exception {
         Path in = Files.createDirectories(server.home().resolve("in/interrupted"));
         try (StorageTarget t = StorageTargets.open(config(pinned()).build())) {

@@ -577,6 +577,13 @@ final class FtpConnection implements AutoCloseable {
      */
     long store(String command, String name, InputStream in, long expected, long alreadyOnServer, ProgressListener progress,
                String display, long total, long[] sentOut) throws TransferException {
+        return store(command, name, in, expected, alreadyOnServer, progress, display, total, sentOut, null);
+    }
+
+    /** {@link #store} that ends the transfer with TIMEOUT when {@code deadline} (if not null) passes during it. */
+    long store(String command, String name, InputStream in, long expected, long alreadyOnServer, ProgressListener progress,
+               String display, long total, long[] sentOut, java.time.Instant deadline) throws TransferException {
+        long deadlineNanos = deadline == null ? 0 : System.nanoTime() + java.time.Duration.between(java.time.Instant.now(), deadline).toNanos();
         reuseRefused = false;
         reuseChange = FtpStorageTarget.ReuseChange.NONE;
         // The watchdog first: a closed target refuses it, and then no transfer is started.
@@ -624,6 +631,9 @@ final class FtpConnection implements AutoCloseable {
                     throw new Interrupted(); // socket writes do not notice an interrupt: look at every buffer
                 }
                 long now = System.nanoTime();
+                if (deadline != null && now - deadlineNanos > 0) {
+                    throw new DeadlinePassed();
+                }
                 if (keepAliveNanos > 0 && now - lastNoop > keepAliveNanos) {
                     client.sendNoopNoWait();
                     pendingNoops++;
@@ -641,6 +651,12 @@ final class FtpConnection implements AutoCloseable {
             }
             out.flush();
             closeCleanly(data);
+        } catch (DeadlinePassed e) {
+            abortData(data, watch);
+            readExplanation(pendingNoops);
+            throw TransferException.builder(Reason.TIMEOUT, "the deadline of the upload of " + display + " passed after "
+                    + (alreadyOnServer + sent) + " of " + total + " bytes; the partial upload was not published")
+                    .hint("give the upload a longer deadline (Upload.Builder.deadline)").retryable(false).transcript(transcript).build();
         } catch (Interrupted e) {
             abortData(data, watch);
             readExplanation(pendingNoops);
@@ -727,6 +743,11 @@ final class FtpConnection implements AutoCloseable {
     /** Whether the last transfer failed because the server refused to go on without TLS session reuse. */
     boolean lastTransferRefusedReuse() {
         return reuseRefused;
+    }
+
+    /** The upload's deadline passed during a transfer. */
+    private static final class DeadlinePassed extends IOException {
+        private static final long serialVersionUID = 1L;
     }
 
     /** The uploading thread was interrupted during a transfer. */

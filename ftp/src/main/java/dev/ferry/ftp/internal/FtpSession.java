@@ -165,7 +165,7 @@ final class FtpSession implements AbstractStorageTarget.Session {
             if (offset < length || length <= 0) {
                 try (InputStream in = offset > 0 ? u.source().openAt(offset) : u.source().open()) {
                     sent = conn.store(offset > 0 ? "APPE" : "STOR", storeName, in, length < 0 ? -1 : length - offset, offset,
-                            u.progress(), u.remotePath(), length, sentOut);
+                            u.progress(), u.remotePath(), length, sentOut, p.deadline());
                 } catch (IOException e) {
                     if (e instanceof TransferException te) {
                         throw te;

@@ -401,7 +401,7 @@ final class SftpConnection implements AbstractStorageTarget.Session {
             long start = System.nanoTime();
             if (offset < length || length <= 0) {
                 try {
-                    write(u, target, offset, length, sent);
+                    write(u, target, offset, length, sent, p.deadline());
                 } catch (SftpException e) {
                     if (e.getStatus() != SftpConstants.SSH_FX_NO_SUCH_FILE || !u.createDirectories() || sent[0] > 0
                             || !knownDirectories.contains(dir)) {
@@ -410,7 +410,7 @@ final class SftpConnection implements AbstractStorageTarget.Session {
                     // The directory was there for an earlier file of this connection and is gone: make it again.
                     knownDirectories.clear();
                     mkdirs(dir);
-                    write(u, target, offset, length, sent);
+                    write(u, target, offset, length, sent, p.deadline());
                 }
             }
             long total = length >= 0 ? length : sent[0];
@@ -443,7 +443,9 @@ final class SftpConnection implements AbstractStorageTarget.Session {
         }
     }
 
-    private void write(Upload u, String target, long offset, long length, long[] sent) throws IOException, TransferException {
+    private void write(Upload u, String target, long offset, long length, long[] sent, java.time.Instant deadline)
+            throws IOException, TransferException {
+        long deadlineNanos = deadline == null ? 0 : System.nanoTime() + Duration.between(java.time.Instant.now(), deadline).toNanos();
         EnumSet<SftpClient.OpenMode> modes = offset > 0 ? EnumSet.of(SftpClient.OpenMode.Write)
                 : EnumSet.of(SftpClient.OpenMode.Write, SftpClient.OpenMode.Create, SftpClient.OpenMode.Truncate);
         byte[] buf = new byte[target.length() > 0 ? this.target.writeSize() : 0];
@@ -486,6 +488,11 @@ final class SftpConnection implements AbstractStorageTarget.Session {
                                 + u.remotePath() + "; the partial upload was not published").retryable(false).transcript(transcript).build();
                     }
                     long now = System.nanoTime();
+                    if (deadline != null && now - deadlineNanos > 0) {
+                        throw TransferException.builder(Reason.TIMEOUT, "the deadline of the upload of " + u.remotePath() + " passed after "
+                                + (offset + sent[0]) + " bytes; the partial upload was not published")
+                                .hint("give the upload a longer deadline (Upload.Builder.deadline)").retryable(false).transcript(transcript).build();
+                    }
                     if (now - last > 200_000_000L) {
                         u.progress().onProgress(u.remotePath(), offset + sent[0], length);
                         last = now;

@@ -636,6 +636,23 @@ class EmbeddedSftpTest {
     }
 
     @Test
+    void aDeadlineThatPassesDuringATransferEndsIt() throws Exception {
+        Path in = Files.createDirectories(root.resolve("in/deadline"));
+        try (StorageTarget t = builder().build()) {
+            long start = System.nanoTime();
+            TransferException e = assertThrows(TransferException.class, () -> t.upload(Upload.builder().source(slowSource())
+                    .remotePath("deadline/big.bin").deadline(Duration.ofMillis(800)).build()));
+            long took = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(Reason.TIMEOUT, e.reason(), e.toString());
+            assertTrue(e.getMessage().contains("deadline"), e.getMessage());
+            assertTrue(took < 3000, "ended at the deadline, not with the file: " + took + " ms");
+        }
+        try (java.util.stream.Stream<Path> names = Files.list(in)) {
+            assertEquals(List.of(), names.map(n -> n.getFileName().toString()).toList(), "no file at the final name and no temporary file");
+        }
+    }
+
+    @Test
     void anInterruptDuringATransferEndsItAndPublishesNothing() throws Exception {
         Path in = Files.createDirectories(root.resolve("in/interrupted"));
         try (StorageTarget t = builder().build()) {
