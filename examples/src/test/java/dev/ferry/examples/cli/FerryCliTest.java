@@ -254,4 +254,18 @@ class FerryCliTest {
             assertTrue(r.json().get("message").asText().contains("--data-file"), r.out());
         }
     }
+
+    @Test
+    void aUsageErrorShowsNoPasswordOrTokenOfAUrlItRepeats() {
+        // A URL given where a number belongs: picocli's message quotes the value.
+        Run r = run("upload", "--json", "--timeout", "ftps://alice:Hunter2pw@host/in?token=Tok3nSecret", "a.bin", "mem://alice@host/in");
+        assertEquals(2, r.code(), r.out() + r.err());
+        for (String secret : new String[] {"Hunter2pw", "Tok3nSecret"}) {
+            assertFalse(r.err().contains(secret), r.err());
+            assertFalse(r.out().contains(secret), r.out());
+        }
+        assertTrue(r.err().contains("ftps://alice:****@host/in?…"), r.err());
+        assertEquals("ferry: x?token=…", FerryCli.redactUrls("ferry: x?token=…"));
+        assertEquals("see https://h:8443/p?… and sftp://bob@h/d", FerryCli.redactUrls("see https://h:8443/p?a=1 and sftp://bob@h/d"));
+    }
 }
