@@ -280,7 +280,7 @@ class FtpsEmbeddedTest {
         Path in = Files.createDirectories(server.home().resolve("in/deadline"));
         try (StorageTarget t = StorageTargets.open(config(pinned()).build())) {
             long start = System.nanoTime();
-            TransferException e = assertThrows(TransferException.class, () -> t.upload(Upload.builder().source(slowSource())
+            TransferException e = assertThrows(TransferException.class, () -> t.upload(Upload.builder().source(dev.ferry.testing.SlowSource.create())
                     .remotePath("deadline/big.bin").deadline(Duration.ofMillis(800)).build()));
             long took = (System.nanoTime() - start) / 1_000_000;
             assertEquals(Reason.TIMEOUT, e.reason(), e.toString());
@@ -294,67 +294,10 @@ class FtpsEmbeddedTest {
     void anInterruptDuringATransferEndsItAndPublishesNothing() throws Exception {
         Path in = Files.createDirectories(server.home().resolve("in/interrupted"));
         try (StorageTarget t = StorageTargets.open(config(pinned()).build())) {
-            TransferException e = interruptedAfter(Duration.ofMillis(600),
-                    () -> t.upload(Upload.builder().source(slowSource()).remotePath("interrupted/big.bin").build()));
+            TransferException e = dev.ferry.testing.SlowSource.interruptedAfter(Duration.ofMillis(600),
+                    () -> t.upload(Upload.builder().source(dev.ferry.testing.SlowSource.create()).remotePath("interrupted/big.bin").build()));
             assertEquals(Reason.CANCELLED, e.reason(), e.toString());
         }
         assertEquals(List.of(), names(in), "no file at the final name and no temporary file");
-    }
-
-    /** 64 MB in 64 KiB reads, 20 ms each: a transfer that runs for seconds. */
-    static dev.ferry.core.ContentSource slowSource() {
-        return new dev.ferry.core.ContentSource() {
-            @Override
-            public java.io.InputStream open() {
-                return new java.io.InputStream() {
-                    long left = 64L << 20;
-
-                    @Override
-                    public int read() {
-                        byte[] one = new byte[1];
-                        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-                    }
-
-                    @Override
-                    public int read(byte[] b, int off, int len) {
-                        if (left == 0) {
-                            return -1;
-                        }
-                        long until = System.nanoTime() + 20_000_000L;
-                        while (System.nanoTime() < until) {
-                            Thread.onSpinWait(); // not Thread.sleep: an interrupt must be noticed by the transfer, not here
-                        }
-                        int n = (int) Math.min(Math.min(len, 65536), left);
-                        left -= n;
-                        return n;
-                    }
-                };
-            }
-
-            @Override
-            public long length() {
-                return 64L << 20;
-            }
-
-            @Override
-            public String describe() {
-                return "slow source";
-            }
-        };
-    }
-
-    static TransferException interruptedAfter(Duration after, java.util.concurrent.Callable<?> upload) throws Exception {
-        Thread caller = Thread.currentThread();
-        java.util.concurrent.ScheduledExecutorService s = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
-        try {
-            s.schedule(caller::interrupt, after.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-            long start = System.nanoTime();
-            TransferException e = assertThrows(TransferException.class, upload::call);
-            assertTrue(System.nanoTime() - start < after.toNanos() + 2_000_000_000L, "ended soon after the interrupt: " + e);
-            return e;
-        } finally {
-            s.shutdownNow();
-            Thread.interrupted();
-        }
     }
 }

@@ -640,7 +640,7 @@ class EmbeddedSftpTest {
         Path in = Files.createDirectories(root.resolve("in/deadline"));
         try (StorageTarget t = builder().build()) {
             long start = System.nanoTime();
-            TransferException e = assertThrows(TransferException.class, () -> t.upload(Upload.builder().source(slowSource())
+            TransferException e = assertThrows(TransferException.class, () -> t.upload(Upload.builder().source(dev.ferry.testing.SlowSource.create())
                     .remotePath("deadline/big.bin").deadline(Duration.ofMillis(800)).build()));
             long took = (System.nanoTime() - start) / 1_000_000;
             assertEquals(Reason.TIMEOUT, e.reason(), e.toString());
@@ -656,137 +656,12 @@ class EmbeddedSftpTest {
     void anInterruptDuringATransferEndsItAndPublishesNothing() throws Exception {
         Path in = Files.createDirectories(root.resolve("in/interrupted"));
         try (StorageTarget t = builder().build()) {
-            TransferException e = interruptedAfter(Duration.ofMillis(600),
-                    () -> t.upload(Upload.builder().source(slowSource()).remotePath("interrupted/big.bin").build()));
+            TransferException e = dev.ferry.testing.SlowSource.interruptedAfter(Duration.ofMillis(600),
+                    () -> t.upload(Upload.builder().source(dev.ferry.testing.SlowSource.create()).remotePath("interrupted/big.bin").build()));
             assertEquals(Reason.CANCELLED, e.reason(), e.toString());
         }
         try (java.util.stream.Stream<Path> names = Files.list(in)) {
             assertEquals(List.of(), names.map(n -> n.getFileName().toString()).toList(), "no file at the final name and no temporary file");
         }
-    }
-
-    /** 64 MB in 64 KiB reads, 20 ms each: a transfer that runs for seconds. */
-    static dev.ferry.core.ContentSource slowSource() {
-        return new dev.ferry.core.ContentSource() {
-            @Override
-            public java.io.InputStream open() {
-                return new java.io.InputStream() {
-                    long left = 64L << 20;
-
-                    @Override
-                    public int read() {
-                        byte[] one = new byte[1];
-                        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-                    }
-
-                    @Override
-                    public int read(byte[] b, int off, int len) {
-                        if (left == 0) {
-                            return -1;
-                        }
-                        long until = System.nanoTime() + 20_000_000L;
-                        while (System.nanoTime() < until) {
-                            Thread.onSpinWait(); // not Thread.sleep: an interrupt must be noticed by the transfer, not here
-                        }
-                        int n = (int) Math.min(Math.min(len, 65536), left);
-                        left -= n;
-                        return n;
-                    }
-                };
-            }
-
-            @Override
-            public long length() {
-                return 64L << 20;
-            }
-
-            @Override
-            public String describe() {
-                return "slow source";
-            }
-        };
-    }
-
-    static TransferException interruptedAfter(Duration after, java.util.concurrent.Callable<?> upload) throws Exception {
-        Thread caller = Thread.currentThread();
-        java.util.concurrent.ScheduledExecutorService s = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
-        try {
-            s.schedule(caller::interrupt, after.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-            long start = System.nanoTime();
-            TransferException e = assertThrows(TransferException.class, upload::call);
-            assertTrue(System.nanoTime() - start < after.toNanos() + 2_000_000_000L, "ended soon after the interrupt: " + e);
-            return e;
-        } finally {
-            s.shutdownNow();
-            Thread.interrupted();
-        }
-    }
-
-    static List<String> probeFilesIn(String base) throws IOException {
-        try (java.util.stream.Stream<Path> names = Files.list(root.resolve(base))) {
-            return names.map(n -> n.getFileName().toString()).filter(n -> n.startsWith(".ferry-probe-")).toList();
-        }
-    }
-
-    static ProbeReport probeIn(String base) throws Exception {
-        try (StorageTarget t = builder().baseDirectory("/" + base).build()) {
-            ProbeReport r = t.probe();
-            assertFalse(r.toString().contains(PW), r.toString());
-            return r;
-        }
-    }
-
-    @Test
-    void aFailedVerifyStillDeletesTheTestFile() throws Exception {
-        ProbeReport r = probeIn("probe-verify");
-        ProbeStep first = r.firstFailure().orElseThrow();
-        assertEquals(ProbeStep.Step.VERIFY, first.step(), r.steps().toString());
-        assertEquals(Reason.VERIFY_FAILED, first.reason());
-        assertEquals(ProbeStep.Status.PASSED, r.step(ProbeStep.Step.DELETE).status(), r.step(ProbeStep.Step.DELETE).toString());
-        assertEquals(List.of(), probeFilesIn("probe-verify"));
-    }
-
-    @Test
-    void aFailedWriteStillDeletesTheFileItsOpenCreated() throws Exception {
-        ProbeReport r = probeIn("probe-write");
-        assertEquals(ProbeStep.Step.UPLOAD, r.firstFailure().orElseThrow().step(), r.steps().toString());
-        assertEquals(ProbeStep.Status.SKIPPED, r.step(ProbeStep.Step.VERIFY).status());
-        assertEquals(ProbeStep.Status.PASSED, r.step(ProbeStep.Step.DELETE).status(), r.step(ProbeStep.Step.DELETE).toString());
-        assertEquals(List.of(), probeFilesIn("probe-write"));
-    }
-
-    @Test
-    void aRefusedDeleteAfterAFailedVerifyNamesTheFileLeftBehind() throws Exception {
-        ProbeReport r = probeIn("probe-nodelete");
-        assertEquals(ProbeStep.Step.VERIFY, r.firstFailure().orElseThrow().step(), r.steps().toString());
-        ProbeStep delete = r.step(ProbeStep.Step.DELETE);
-        assertEquals(ProbeStep.Status.FAILED, delete.status());
-        assertEquals(Reason.PERMISSION, delete.reason());
-        List<String> left = probeFilesIn("probe-nodelete");
-        assertEquals(1, left.size());
-        assertTrue(delete.hint().contains(left.get(0)) && delete.hint().contains("left"), delete.hint());
-    }
-
-    @Test
-    void aBrokenConnectionDuringTheUploadSaysWhichFileMayBeLeft() throws Exception {
-        ProbeReport r = probeIn("probe-broken");
-        assertEquals(ProbeStep.Step.UPLOAD, r.firstFailure().orElseThrow().step(), r.steps().toString());
-        ProbeStep delete = r.step(ProbeStep.Step.DELETE);
-        assertEquals(ProbeStep.Status.FAILED, delete.status(), delete.toString());
-        List<String> left = probeFilesIn("probe-broken");
-        assertEquals(1, left.size());
-        assertTrue(delete.hint().contains(left.get(0)) && delete.hint().contains("may be left"), delete.hint());
-    }
-
-    @Test
-    void anUploadRefusedAtOpenLeavesNothingToDelete() throws Exception {
-        ProbeReport r = probeIn("probe-denied");
-        ProbeStep first = r.firstFailure().orElseThrow();
-        assertEquals(ProbeStep.Step.UPLOAD, first.step(), r.steps().toString());
-        assertEquals(Reason.PERMISSION, first.reason());
-        ProbeStep delete = r.step(ProbeStep.Step.DELETE);
-        assertEquals(ProbeStep.Status.SKIPPED, delete.status());
-        assertTrue(delete.message().contains("created no test file"), delete.message());
-        assertEquals(List.of(), probeFilesIn("probe-denied"));
     }
 }
