@@ -361,6 +361,16 @@ public abstract class AbstractStorageTarget implements StorageTarget {
         }
     }
 
+    /**
+     * Whether {@link #close()} has begun: a provider starts nothing new after it (a client, a transfer's watchdog), so it
+     * needs no closed flag of its own. Subclasses call {@code super.close()} first in their {@code close()}, so a check of
+     * this under the lock their {@code close()} takes next sees either the target open, and its work is then stopped by
+     * that {@code close()}, or closed.
+     */
+    protected final boolean isClosed() {
+        return closed.get();
+    }
+
     /** How long one wait for a free session lasts before the target looks again whether it was closed. */
     private static final long POOL_WAIT_SLICE_MILLIS = 100;
 

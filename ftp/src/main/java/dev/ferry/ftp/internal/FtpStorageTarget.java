@@ -54,7 +54,6 @@ public final class FtpStorageTarget extends AbstractStorageTarget {
     private final Set<String> unresumable = ConcurrentHashMap.newKeySet();
     private final Object schedulerLock = new Object();
     private ScheduledThreadPoolExecutor scheduler;
-    private boolean schedulerClosed;
 
     /** @throws TransferException {@code BAD_INPUT} for a password FTP cannot send */
     public FtpStorageTarget(TargetConfig config, FtpSettings settings) throws TransferException {
@@ -149,7 +148,7 @@ public final class FtpStorageTarget extends AbstractStorageTarget {
      */
     ScheduledFuture<?> watch(Runnable watchdog, long periodMillis) throws TransferException {
         synchronized (schedulerLock) {
-            if (schedulerClosed) {
+            if (isClosed()) {
                 throw TransferException.builder(TransferException.Reason.CANCELLED, "the target " + config().redactedUri()
                         + " was closed").hint("close the target only after its uploads have ended").retryable(false).build();
             }
@@ -307,7 +306,6 @@ public final class FtpStorageTarget extends AbstractStorageTarget {
     public void close() {
         super.close();
         synchronized (schedulerLock) {
-            schedulerClosed = true;
             if (scheduler != null) {
                 // Not shutdownNow(): a transfer still running would lose its stall watchdog and could block for good.
                 scheduler.shutdown();

@@ -55,8 +55,6 @@ public final class SftpStorageTarget extends AbstractStorageTarget {
     private final int writeSize;
     private final Object lock = new Object();
     private SshClient client;
-    /** Set by {@link #close()}; guarded by {@link #lock}, with {@link #client}. */
-    private boolean closed;
     /** Held while the key file is read, which may take a while (bcrypt): not {@link #lock}. */
     private final Object keyLock = new Object();
     /** The private key's pairs, read (and decrypted) once per target; guarded by {@link #keyLock}. */
@@ -89,7 +87,7 @@ public final class SftpStorageTarget extends AbstractStorageTarget {
      */
     SshClient client() throws TransferException {
         synchronized (lock) {
-            if (closed) {
+            if (isClosed()) {
                 // The pool refuses uploads on a closed target in the same words; the connection test comes here.
                 throw TransferException.builder(Reason.CANCELLED, "the target " + config().redactedUri() + " is closed")
                         .hint("a closed target cannot connect again: make a new one").build();
@@ -276,7 +274,6 @@ public final class SftpStorageTarget extends AbstractStorageTarget {
             identities = null;
         }
         synchronized (lock) {
-            closed = true;
             if (client != null) {
                 try {
                     client.stop();
