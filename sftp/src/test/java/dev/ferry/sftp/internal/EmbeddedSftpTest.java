@@ -664,4 +664,72 @@ class EmbeddedSftpTest {
             assertEquals(List.of(), names.map(n -> n.getFileName().toString()).toList(), "no file at the final name and no temporary file");
         }
     }
+
+    static List<String> probeFilesIn(String base) throws IOException {
+        try (java.util.stream.Stream<Path> names = Files.list(root.resolve(base))) {
+            return names.map(n -> n.getFileName().toString()).filter(n -> n.startsWith(".ferry-probe-")).toList();
+        }
+    }
+
+    static ProbeReport probeIn(String base) throws Exception {
+        try (StorageTarget t = builder().baseDirectory("/" + base).build()) {
+            ProbeReport r = t.probe();
+            assertFalse(r.toString().contains(PW), r.toString());
+            return r;
+        }
+    }
+
+    @Test
+    void aFailedVerifyStillDeletesTheTestFile() throws Exception {
+        ProbeReport r = probeIn("probe-verify");
+        ProbeStep first = r.firstFailure().orElseThrow();
+        assertEquals(ProbeStep.Step.VERIFY, first.step(), r.steps().toString());
+        assertEquals(Reason.VERIFY_FAILED, first.reason());
+        assertEquals(ProbeStep.Status.PASSED, r.step(ProbeStep.Step.DELETE).status(), r.step(ProbeStep.Step.DELETE).toString());
+        assertEquals(List.of(), probeFilesIn("probe-verify"));
+    }
+
+    @Test
+    void aFailedWriteStillDeletesTheFileItsOpenCreated() throws Exception {
+        ProbeReport r = probeIn("probe-write");
+        assertEquals(ProbeStep.Step.UPLOAD, r.firstFailure().orElseThrow().step(), r.steps().toString());
+        assertEquals(ProbeStep.Status.SKIPPED, r.step(ProbeStep.Step.VERIFY).status());
+        assertEquals(ProbeStep.Status.PASSED, r.step(ProbeStep.Step.DELETE).status(), r.step(ProbeStep.Step.DELETE).toString());
+        assertEquals(List.of(), probeFilesIn("probe-write"));
+    }
+
+    @Test
+    void aRefusedDeleteAfterAFailedVerifyNamesTheFileLeftBehind() throws Exception {
+        ProbeReport r = probeIn("probe-nodelete");
+        assertEquals(ProbeStep.Step.VERIFY, r.firstFailure().orElseThrow().step(), r.steps().toString());
+        ProbeStep delete = r.step(ProbeStep.Step.DELETE);
+        assertEquals(ProbeStep.Status.FAILED, delete.status());
+        assertEquals(Reason.PERMISSION, delete.reason());
+        List<String> left = probeFilesIn("probe-nodelete");
+        assertEquals(1, left.size());
+        assertTrue(delete.hint().contains(left.get(0)) && delete.hint().contains("left"), delete.hint());
+    }
+
+    @Test
+    void aBrokenConnectionDuringTheUploadSaysWhichFileMayBeLeft() throws Exception {
+        ProbeReport r = probeIn("probe-broken");
+        assertEquals(ProbeStep.Step.UPLOAD, r.firstFailure().orElseThrow().step(), r.steps().toString());
+        ProbeStep delete = r.step(ProbeStep.Step.DELETE);
+        assertEquals(ProbeStep.Status.FAILED, delete.status(), delete.toString());
+        List<String> left = probeFilesIn("probe-broken");
+        assertEquals(1, left.size());
+        assertTrue(delete.hint().contains(left.get(0)) && delete.hint().contains("may be left"), delete.hint());
+    }
+
+    @Test
+    void anUploadRefusedAtOpenLeavesNothingToDelete() throws Exception {
+        ProbeReport r = probeIn("probe-denied");
+        ProbeStep first = r.firstFailure().orElseThrow();
+        assertEquals(ProbeStep.Step.UPLOAD, first.step(), r.steps().toString());
+        assertEquals(Reason.PERMISSION, first.reason());
+        ProbeStep delete = r.step(ProbeStep.Step.DELETE);
+        assertEquals(ProbeStep.Status.SKIPPED, delete.status());
+        assertTrue(delete.message().contains("created no test file"), delete.message());
+        assertEquals(List.of(), probeFilesIn("probe-denied"));
+    }
 }
