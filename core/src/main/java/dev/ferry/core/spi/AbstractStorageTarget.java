@@ -181,7 +181,7 @@ public abstract class AbstractStorageTarget implements StorageTarget {
                         if (Thread.currentThread().isInterrupted()) {
                             throw cancelled(e, transcript);
                         }
-                        if (!policy.shouldRetry(e, p.attempt()) || pastDeadline(p)) {
+                        if (!policy.shouldRetry(e, p.attempt()) || p.pastDeadline()) {
                             throw e.transcript().isEmpty() ? e.withTranscript(transcript) : e;
                         }
                         Duration pause = policy.backoff(p.attempt());
@@ -374,12 +374,8 @@ public abstract class AbstractStorageTarget implements StorageTarget {
     /** How long one wait for a free session lasts before the target looks again whether it was closed. */
     private static final long POOL_WAIT_SLICE_MILLIS = 100;
 
-    private static boolean pastDeadline(PreparedUpload p) {
-        return p.deadline() != null && Instant.now().isAfter(p.deadline());
-    }
-
     private static void checkDeadline(PreparedUpload p, Transcript t) throws TransferException {
-        if (pastDeadline(p)) {
+        if (p.pastDeadline()) {
             throw TransferException.builder(Reason.TIMEOUT, "the deadline of the upload of " + p.relativePath()
                     + " passed after " + (p.attempt() - 1) + " attempt(s)").retryable(false).transcript(t).build();
         }

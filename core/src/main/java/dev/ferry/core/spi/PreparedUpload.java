@@ -1,6 +1,9 @@
 package dev.ferry.core.spi;
 
 import dev.ferry.core.RemotePath;
+import dev.ferry.core.Transcript;
+import dev.ferry.core.TransferException;
+import dev.ferry.core.TransferException.Reason;
 import dev.ferry.core.Upload;
 
 import java.time.Instant;
@@ -36,6 +39,35 @@ public record PreparedUpload(Upload upload, RemotePath relativePath, RemotePath 
             // The final name was validated; only its length can make the temporary one invalid.
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Whether this upload's deadline (if it has one) has passed. */
+    public boolean pastDeadline() {
+        return deadline != null && Instant.now().isAfter(deadline);
+    }
+
+    /**
+     * For a provider's transfer loop, at every buffer (socket writes notice neither an interrupt nor a deadline): the
+     * error to end the transfer with, or {@code null} to go on. {@code CANCELLED} if this thread was interrupted (its
+     * flag stays set), {@code TIMEOUT} if {@code deadline} (if not null) has passed; neither is retried, and nothing
+     * of the transfer may be published.
+     *
+     * @param what the file, for the message
+     * @param bytes the bytes on the server so far
+     * @param total the source's length, or -1 if unknown
+     */
+    public static TransferException transferStopped(Instant deadline, String what, long bytes, long total, Transcript t) {
+        String sofar = bytes + (total >= 0 ? " of " + total : "") + " bytes";
+        if (Thread.currentThread().isInterrupted()) {
+            return TransferException.builder(Reason.CANCELLED, "interrupted after " + sofar + " of " + what
+                    + "; the partial upload was not published").retryable(false).transcript(t).build();
+        }
+        if (deadline != null && Instant.now().isAfter(deadline)) {
+            return TransferException.builder(Reason.TIMEOUT, "the deadline of the upload of " + what + " passed after " + sofar
+                    + "; the partial upload was not published").hint("give the upload a longer deadline (Upload.Builder.deadline)")
+                    .retryable(false).transcript(t).build();
+        }
+        return null;
     }
 
     /** This upload as its first attempt starts: its deadline (if it has one) counts from now. */

@@ -8,6 +8,7 @@ import dev.ferry.core.TlsOptions;
 import dev.ferry.core.Transcript;
 import dev.ferry.core.TransferException;
 import dev.ferry.core.TransferException.Reason;
+import dev.ferry.core.spi.PreparedUpload;
 import dev.ferry.ftp.FtpSecurity;
 import org.apache.commons.net.MalformedServerReplyException;
 import org.apache.commons.net.ProtocolCommandEvent;
@@ -583,7 +584,6 @@ final class FtpConnection implements AutoCloseable {
     /** {@link #store} that ends the transfer with TIMEOUT when {@code deadline} (if not null) passes during it. */
     long store(String command, String name, InputStream in, long expected, long alreadyOnServer, ProgressListener progress,
                String display, long total, long[] sentOut, java.time.Instant deadline) throws TransferException {
-        long deadlineNanos = deadline == null ? 0 : System.nanoTime() + java.time.Duration.between(java.time.Instant.now(), deadline).toNanos();
         reuseRefused = false;
         reuseChange = FtpStorageTarget.ReuseChange.NONE;
         // The watchdog first: a closed target refuses it, and then no transfer is started.
@@ -627,13 +627,11 @@ final class FtpConnection implements AutoCloseable {
                 sent += n;
                 sentOut[0] = sent;
                 dog.progress();
-                if (Thread.currentThread().isInterrupted()) {
-                    throw new Interrupted(); // socket writes do not notice an interrupt: look at every buffer
+                TransferException stop = PreparedUpload.transferStopped(deadline, display, alreadyOnServer + sent, total, transcript);
+                if (stop != null) {
+                    throw new Stopped(stop);
                 }
                 long now = System.nanoTime();
-                if (deadline != null && now - deadlineNanos > 0) {
-                    throw new DeadlinePassed();
-                }
                 if (keepAliveNanos > 0 && now - lastNoop > keepAliveNanos) {
                     client.sendNoopNoWait();
                     pendingNoops++;
@@ -651,17 +649,10 @@ final class FtpConnection implements AutoCloseable {
             }
             out.flush();
             closeCleanly(data);
-        } catch (DeadlinePassed e) {
+        } catch (Stopped e) {
             abortData(data, watch);
             readExplanation(pendingNoops);
-            throw TransferException.builder(Reason.TIMEOUT, "the deadline of the upload of " + display + " passed after "
-                    + (alreadyOnServer + sent) + " of " + total + " bytes; the partial upload was not published")
-                    .hint("give the upload a longer deadline (Upload.Builder.deadline)").retryable(false).transcript(transcript).build();
-        } catch (Interrupted e) {
-            abortData(data, watch);
-            readExplanation(pendingNoops);
-            throw TransferException.builder(Reason.CANCELLED, "interrupted after " + (alreadyOnServer + sent) + " of " + total
-                    + " bytes of " + display + "; the partial upload was not published").retryable(false).transcript(transcript).build();
+            throw e.reason;
         } catch (SourceChanged e) {
             abortData(data, watch);
             readExplanation(pendingNoops); // the replies still owed, so the connection stays in step (or is given up)
@@ -745,14 +736,14 @@ final class FtpConnection implements AutoCloseable {
         return reuseRefused;
     }
 
-    /** The upload's deadline passed during a transfer. */
-    private static final class DeadlinePassed extends IOException {
+    /** The transfer must end: the thread was interrupted or the upload's deadline passed ({@code reason} says which). */
+    private static final class Stopped extends IOException {
         private static final long serialVersionUID = 1L;
-    }
+        private final transient TransferException reason;
 
-    /** The uploading thread was interrupted during a transfer. */
-    private static final class Interrupted extends IOException {
-        private static final long serialVersionUID = 1L;
+        Stopped(TransferException reason) {
+            this.reason = reason;
+        }
     }
 
     private static final class SourceChanged extends IOException {

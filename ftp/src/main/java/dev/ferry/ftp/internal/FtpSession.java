@@ -21,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -95,7 +94,7 @@ final class FtpSession implements AbstractStorageTarget.Session {
         }
         // As AbstractStorageTarget decides after this attempt.
         return !Thread.currentThread().isInterrupted() && target.config().retryPolicy().shouldRetry(e, p.attempt())
-                && (p.deadline() == null || Instant.now().isBefore(p.deadline()));
+                && !p.pastDeadline();
     }
 
     private void reconnect(Transcript t) throws TransferException {

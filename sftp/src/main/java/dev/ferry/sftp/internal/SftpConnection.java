@@ -445,7 +445,6 @@ final class SftpConnection implements AbstractStorageTarget.Session {
 
     private void write(Upload u, String target, long offset, long length, long[] sent, java.time.Instant deadline)
             throws IOException, TransferException {
-        long deadlineNanos = deadline == null ? 0 : System.nanoTime() + Duration.between(java.time.Instant.now(), deadline).toNanos();
         EnumSet<SftpClient.OpenMode> modes = offset > 0 ? EnumSet.of(SftpClient.OpenMode.Write)
                 : EnumSet.of(SftpClient.OpenMode.Write, SftpClient.OpenMode.Create, SftpClient.OpenMode.Truncate);
         byte[] buf = new byte[target.length() > 0 ? this.target.writeSize() : 0];
@@ -480,19 +479,18 @@ final class SftpConnection implements AbstractStorageTarget.Session {
                         throw e;
                     }
                     sent[0] += n;
-                    if (Thread.interrupted()) {
-                        // Cleared while the handle is closed and the temporary file removed (MINA's waits would
-                        // give up at once), and set again when the upload has cleaned up.
-                        interruptedInTransfer = true;
-                        throw TransferException.builder(Reason.CANCELLED, "interrupted after " + (offset + sent[0]) + " bytes of "
-                                + u.remotePath() + "; the partial upload was not published").retryable(false).transcript(transcript).build();
+                    TransferException stop = PreparedUpload.transferStopped(deadline, u.remotePath(), offset + sent[0], length,
+                            transcript);
+                    if (stop != null) {
+                        if (stop.reason() == Reason.CANCELLED) {
+                            // Cleared while the handle is closed and the temporary file removed (MINA's waits would
+                            // give up at once), and set again when the upload has cleaned up.
+                            Thread.interrupted();
+                            interruptedInTransfer = true;
+                        }
+                        throw stop;
                     }
                     long now = System.nanoTime();
-                    if (deadline != null && now - deadlineNanos > 0) {
-                        throw TransferException.builder(Reason.TIMEOUT, "the deadline of the upload of " + u.remotePath() + " passed after "
-                                + (offset + sent[0]) + " bytes; the partial upload was not published")
-                                .hint("give the upload a longer deadline (Upload.Builder.deadline)").retryable(false).transcript(transcript).build();
-                    }
                     if (now - last > 200_000_000L) {
                         u.progress().onProgress(u.remotePath(), offset + sent[0], length);
                         last = now;
