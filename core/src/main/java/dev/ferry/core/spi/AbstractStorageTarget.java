@@ -18,15 +18,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The part of a {@link StorageTarget} that is the same for every protocol: input validation before
@@ -73,19 +67,14 @@ public abstract class AbstractStorageTarget implements StorageTarget {
 
     private final TargetConfig config;
     private final String protocol;
-    private final Semaphore permits;
-    private final Deque<Pooled> idle = new ArrayDeque<>();
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final AtomicInteger openSessions = new AtomicInteger();
-    private final AtomicInteger peakSessions = new AtomicInteger();
-
-    private record Pooled(Session session, long idleSinceNanos) {
-    }
+    private final SessionPool pool;
 
     protected AbstractStorageTarget(TargetConfig config, String protocol) {
         this.config = Objects.requireNonNull(config, "config");
         this.protocol = Objects.requireNonNull(protocol, "protocol");
-        this.permits = new Semaphore(config.maxSessions(), true);
+        this.pool = new SessionPool(config.maxSessions(), IDLE_EVICTION,
+                Duration.ofMillis(config.connectTimeout().toMillis() + config.replyTimeout().toMillis() * 4),
+                config.redactedUri(), this::connect);
     }
 
     /**
@@ -106,12 +95,12 @@ public abstract class AbstractStorageTarget implements StorageTarget {
 
     /** Sessions open now (idle or in use). */
     public int openSessions() {
-        return openSessions.get();
+        return pool.openSessions();
     }
 
     /** The most sessions that were open at once. */
     public int peakSessions() {
-        return peakSessions.get();
+        return pool.peakSessions();
     }
 
     /** A new transcript with this target's secrets registered. */
@@ -161,10 +150,10 @@ public abstract class AbstractStorageTarget implements StorageTarget {
                         checkDeadline(p, transcript);
                         if (session == null || !session.isOpen()) {
                             if (session != null) {
-                                release(session);
+                                pool.release(session);
                                 session = null;
                             }
-                            session = acquire(transcript, p.deadline());
+                            session = pool.acquire(transcript, p.deadline());
                             connections++;
                         }
                         info = session.connectionInfo();
@@ -175,7 +164,7 @@ public abstract class AbstractStorageTarget implements StorageTarget {
                         break;
                     } catch (TransferException e) {
                         if (session != null && !session.isOpen()) {
-                            release(session);
+                            pool.release(session);
                             session = null;
                         }
                         if (Thread.currentThread().isInterrupted()) {
@@ -190,7 +179,7 @@ public abstract class AbstractStorageTarget implements StorageTarget {
                         LOG.debug("retrying {} after {}: {}", p.relativePath(), e.reason(), e.getMessage());
                         if (session != null) {
                             // Retry from a clean state: a new connection. The session's slot goes back to the pool.
-                            discardAndRelease(session);
+                            pool.discardAndRelease(session);
                             session = null;
                         }
                         sleep(pause, p, transcript, e);
@@ -200,7 +189,7 @@ public abstract class AbstractStorageTarget implements StorageTarget {
             }
         } finally {
             if (session != null) {
-                release(session);
+                pool.release(session);
             }
         }
         return new BatchResult(results, Duration.ofNanos(System.nanoTime() - start), Math.max(1, connections), protocol, info,
@@ -232,133 +221,8 @@ public abstract class AbstractStorageTarget implements StorageTarget {
         return new PreparedUpload(u, rel, abs, length, 1, deadline, temporary);
     }
 
-    private Session acquire(Transcript transcript, Instant deadline) throws TransferException {
-        ensureOpen();
-        long waitNanos = TimeUnit.MILLISECONDS.toNanos(config.connectTimeout().toMillis() + config.replyTimeout().toMillis() * 4);
-        if (deadline != null) {
-            waitNanos = Math.min(waitNanos, Math.max(0, Duration.between(Instant.now(), deadline).toNanos()));
-        }
-        long until = System.nanoTime() + waitNanos;
-        try {
-            // In slices, so that close() ends the wait at once instead of after a running upload or the whole wait.
-            while (!permits.tryAcquire(Math.min(POOL_WAIT_SLICE_MILLIS, Math.max(0, (until - System.nanoTime()) / 1_000_000)),
-                    TimeUnit.MILLISECONDS)) {
-                ensureOpen();
-                if (System.nanoTime() - until >= 0) {
-                    // Not retried: the wait was as long as the pool allows (or the deadline), a retry would only repeat it.
-                    throw TransferException.builder(Reason.TIMEOUT, "no free session: all " + config.maxSessions()
-                            + " sessions of " + config.redactedUri() + " stayed busy for " + TimeUnit.NANOSECONDS.toMillis(waitNanos)
-                            + " ms").hint("raise maxSessions or lower the concurrency").retryable(false).build();
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TransferException(Reason.CANCELLED, "interrupted while waiting for a session", e);
-        }
-        if (closed.get()) {
-            permits.release();
-            ensureOpen();
-        }
-        boolean ok = false;
-        try {
-            while (true) {
-                Pooled p;
-                synchronized (idle) {
-                    p = idle.pollFirst();
-                }
-                if (p == null) {
-                    break;
-                }
-                if (System.nanoTime() - p.idleSinceNanos() > IDLE_EVICTION.toNanos()) {
-                    transcript.note("closing a session idle for more than " + IDLE_EVICTION.toSeconds() + " s");
-                    discard(p.session());
-                    continue;
-                }
-                boolean usable;
-                try {
-                    usable = p.session().isOpen() && p.session().isUsable(transcript);
-                } catch (RuntimeException e) {
-                    usable = false; // counted as a failed check: the session is discarded below, and its count with it
-                }
-                if (usable) {
-                    transcript.note("reusing a logged-in session (" + describe(p.session().connectionInfo()) + ")");
-                    ok = true;
-                    return p.session();
-                }
-                transcript.note("a pooled session failed its health check; opening a new one");
-                discard(p.session());
-            }
-            Session s = connect(transcript);
-            int n = openSessions.incrementAndGet();
-            peakSessions.accumulateAndGet(n, Math::max);
-            ok = true;
-            return s;
-        } finally {
-            if (!ok) {
-                permits.release();
-            }
-        }
-    }
-
-    private void release(Session s) {
-        try {
-            if (!closed.get() && s.isOpen()) {
-                synchronized (idle) {
-                    idle.addFirst(new Pooled(s, System.nanoTime()));
-                }
-                if (closed.get()) {
-                    drainIdle();
-                }
-            } else {
-                discard(s);
-            }
-        } finally {
-            permits.release();
-        }
-    }
-
-    private void discardAndRelease(Session s) {
-        try {
-            discard(s);
-        } finally {
-            permits.release();
-        }
-    }
-
-    private void discard(Session s) {
-        try {
-            s.close();
-        } catch (RuntimeException e) {
-            LOG.debug("closing a session failed", e);
-        } finally {
-            openSessions.decrementAndGet();
-        }
-    }
-
-    private void drainIdle() {
-        while (true) {
-            Pooled p;
-            synchronized (idle) {
-                p = idle.pollFirst();
-            }
-            if (p == null) {
-                return;
-            }
-            discard(p.session());
-        }
-    }
-
-    private static String describe(ConnectionInfo c) {
-        if (c == null) {
-            return "unknown";
-        }
-        return c.securityProtocol() + (c.cipher() != null ? ", " + c.cipher() : "");
-    }
-
     private void ensureOpen() throws TransferException {
-        if (closed.get()) {
-            throw new TransferException(Reason.CANCELLED, "the target " + config.redactedUri() + " is closed");
-        }
+        pool.ensureOpen();
     }
 
     /**
@@ -368,11 +232,8 @@ public abstract class AbstractStorageTarget implements StorageTarget {
      * that {@code close()}, or closed.
      */
     protected final boolean isClosed() {
-        return closed.get();
+        return pool.isClosed();
     }
-
-    /** How long one wait for a free session lasts before the target looks again whether it was closed. */
-    private static final long POOL_WAIT_SLICE_MILLIS = 100;
 
     private static void checkDeadline(PreparedUpload p, Transcript t) throws TransferException {
         if (p.pastDeadline()) {
@@ -401,8 +262,6 @@ public abstract class AbstractStorageTarget implements StorageTarget {
 
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
-            drainIdle();
-        }
+        pool.close();
     }
 }
