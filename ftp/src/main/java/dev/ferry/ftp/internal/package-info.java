@@ -1,0 +1,4 @@
+/**
+ * Implementation of the FTP provider. Not API: any type here may change or go away in any release.
+ */
+package dev.ferry.ftp.internal;
