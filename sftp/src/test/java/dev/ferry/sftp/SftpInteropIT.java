@@ -62,6 +62,7 @@ class SftpInteropIT {
             assertEquals(Interop.get("sshd.fingerprint"), r.connection().peerFingerprint());
             String text = String.join("\n", r.transcript());
             assertTrue(text.contains("posix-rename@openssh.com"), text);
+            assertTrue(text.contains("authenticated as " + Interop.get("user") + " with publickey ssh-ed25519 SHA256:"), text);
             // A post-quantum hybrid either way: ML-KEM where the server has it (OpenSSH 9.9+), else sntrup761.
             assertTrue(text.matches("(?s).*key exchange (mlkem768x25519-sha256|sntrup761x25519-sha512(@openssh.com)?),.*"), text);
             assertFalse(text.contains(Interop.get("ssh.key.passphrase")));
@@ -95,6 +96,7 @@ class SftpInteropIT {
         try (StorageTarget t = StorageTargets.open(config(pw, knownHosts()).build())) {
             UploadResult r = t.upload(Upload.of(f, "big.bin"));
             assertEquals(TestFiles.sha256(f), TestFiles.sha256(Path.of(r.remotePath())));
+            assertTrue(String.join("\n", r.transcript()).contains("authenticated as " + Interop.get("user") + " with password"));
             Files.delete(Path.of(r.remotePath()));
         }
     }

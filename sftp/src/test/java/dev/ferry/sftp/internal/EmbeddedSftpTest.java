@@ -73,6 +73,10 @@ class EmbeddedSftpTest {
     static Path pkcs8Key;
     /** STAT and LSTAT requests the server received. */
     static final AtomicInteger STATS = new AtomicInteger();
+    /** How often the server checked each password (password and keyboard-interactive logins). */
+    static final java.util.Map<String, AtomicInteger> PASSWORD_CHECKS = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The SHA-256 fingerprint of the ed25519 user key in {@link #ed25519Key}. */
+    static String ed25519Fingerprint;
 
     @BeforeAll
     static void start() throws Exception {
@@ -85,6 +89,7 @@ class EmbeddedSftpTest {
         KeyPairGenerator eg = SecurityUtils.getKeyPairGenerator(SecurityUtils.EDDSA);
         eg.initialize(new org.bouncycastle.jcajce.spec.EdDSAParameterSpec("Ed25519"));
         KeyPair ed = eg.generateKeyPair();
+        ed25519Fingerprint = KeyUtils.getFingerPrint(BuiltinDigests.sha256, ed.getPublic());
         ed25519Key = dir.resolve("id_ed25519");
         try (OutputStream out = Files.newOutputStream(ed25519Key)) {
             OpenSSHKeyEncryptionContext enc = new OpenSSHKeyEncryptionContext();
@@ -101,6 +106,7 @@ class EmbeddedSftpTest {
         server.setPort(0);
         server.setKeyPairProvider(new SimpleGeneratorHostKeyProvider(dir.resolve("hostkey.ser")));
         server.setPasswordAuthenticator((u, p, s) -> {
+            PASSWORD_CHECKS.computeIfAbsent(p, k -> new AtomicInteger()).incrementAndGet();
             if (u.equals("slow")) { // a server slow to check credentials
                 try {
                     Thread.sleep(3000);
@@ -306,6 +312,8 @@ class EmbeddedSftpTest {
             assertTrue(e.getMessage().contains("the server accepts: ") && e.getMessage().contains("publickey"), e.getMessage());
             assertFalse(e.toString().contains("wrong-pw-5521"));
         }
+        // The refused password is not sent again by keyboard-interactive: one failed login on the server, not two.
+        assertEquals(1, PASSWORD_CHECKS.get("wrong-pw-5521").get());
     }
 
     @Test
@@ -731,5 +739,60 @@ class EmbeddedSftpTest {
         assertEquals(ProbeStep.Status.SKIPPED, delete.status());
         assertTrue(delete.message().contains("created no test file"), delete.message());
         assertEquals(List.of(), probeFilesIn("probe-denied"));
+    }
+
+    /** A second embedded server on 127.0.0.1, port 0, with the same users and files, set up further by {@code setup}. */
+    static SshServer otherServer(java.util.function.Consumer<SshServer> setup) throws IOException {
+        SshServer other = SshServer.setUpDefaultServer();
+        other.setHost("127.0.0.1");
+        other.setPort(0);
+        other.setKeyPairProvider(server.getKeyPairProvider());
+        other.setPasswordAuthenticator(server.getPasswordAuthenticator());
+        other.setPublickeyAuthenticator(server.getPublickeyAuthenticator());
+        other.setSubsystemFactories(List.of(new SftpSubsystemFactory.Builder().build()));
+        other.setFileSystemFactory(new VirtualFileSystemFactory(root));
+        setup.accept(other);
+        other.start();
+        return other;
+    }
+
+    static String transcript(UploadResult r) {
+        return String.join("\n", r.transcript());
+    }
+
+    @Test
+    void theTranscriptSaysWhichCredentialTheServerAccepted() throws Exception {
+        Path f = TestFiles.random(dir, "accepted.bin", 100);
+        try (StorageTarget t = builder().build()) {
+            String text = transcript(t.upload(Upload.of(f, "accepted.bin")));
+            assertTrue(text.contains("authenticated as alice with password\n"), text);
+        }
+        // A key and a password: the server takes the key, and the transcript does not claim the password.
+        Credentials both = Credentials.privateKey("alice", ed25519Key, PASSPHRASE.toCharArray()).withPassword(PW.toCharArray());
+        try (StorageTarget t = builder().credentials(both).build()) {
+            String text = transcript(t.upload(Upload.of(f, "accepted.bin")));
+            assertTrue(text.contains("authenticated as alice with publickey ssh-ed25519 " + ed25519Fingerprint + "\n"), text);
+            assertFalse(text.contains("with password"), text);
+        }
+        // A server that takes passwords only through keyboard-interactive (as OpenSSH with PAM may).
+        SshServer kbd = otherServer(s -> s.setUserAuthFactories(
+                List.of(new org.apache.sshd.server.auth.keyboard.UserAuthKeyboardInteractiveFactory())));
+        try (StorageTarget t = builder().port(kbd.getPort()).build()) {
+            String text = transcript(t.upload(Upload.of(f, "accepted.bin")));
+            assertTrue(text.contains("authenticated as alice with keyboard-interactive\n"), text);
+        } finally {
+            kbd.stop(true);
+        }
+    }
+
+    @Test
+    void theClientTakesNothingFromTheProcessUsersSshDirectory() throws Exception {
+        try (StorageTarget t = builder().build()) {
+            org.apache.sshd.client.SshClient c = ((SftpStorageTarget) t).client();
+            // Nothing from the process user's ~/.ssh: no config file, no keys, no agent.
+            assertTrue(c.getHostConfigEntryResolver() == org.apache.sshd.client.config.hosts.HostConfigEntryResolver.EMPTY);
+            assertFalse(c.getKeyIdentityProvider().loadKeys(null).iterator().hasNext());
+            assertNull(c.getAgentFactory());
+        }
     }
 }
