@@ -83,6 +83,9 @@ class SftpInteropIT {
         try (StorageTarget t = StorageTargets.open(config(rsa, HostKeys.pinned(Interop.get("sshd.fingerprint"))).build())) {
             BatchResult r = t.uploadAll(uploads);
             assertEquals(1, r.attempts());
+            // An RSA key signs with SHA-2 (ssh-rsa, SHA-1, is not offered).
+            String text = String.join("\n", r.files().get(0).transcript());
+            assertTrue(text.matches("(?s).*with publickey ssh-rsa SHA256:\\S+ \\(rsa-sha2-(256|512)\\).*"), text);
             for (int i = 0; i < 20; i++) {
                 assertEquals(TestFiles.sha256(files.get(i)), TestFiles.sha256(Path.of(r.files().get(i).remotePath())));
             }

@@ -47,12 +47,17 @@ import java.util.Set;
 final class SftpConnection implements AbstractStorageTarget.Session {
     static final org.apache.sshd.common.AttributeRepository.AttributeKey<HostKeyChecker> CHECKER =
             new org.apache.sshd.common.AttributeRepository.AttributeKey<>();
+    /** Set when the key exchange found no algorithm in common with the server. */
+    static final org.apache.sshd.common.AttributeRepository.AttributeKey<java.util.concurrent.atomic.AtomicReference<NegotiationFailure>>
+            NEGOTIATION_FAILURE = new org.apache.sshd.common.AttributeRepository.AttributeKey<>();
 
     private final SftpStorageTarget target;
     private final TargetConfig config;
     private Transcript transcript;
     private HostKeyChecker checker;
     private GivenCredentials given;
+    private final java.util.concurrent.atomic.AtomicReference<NegotiationFailure> negotiationFailure =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private ClientSession session;
     private SftpClient sftp;
     private ConnectionInfo info;
@@ -108,7 +113,8 @@ final class SftpConnection implements AbstractStorageTarget.Session {
         // Read known_hosts here, not on MINA's I/O thread, which asks for this host's key types before the key exchange.
         checker.knownKeyTypes();
         given = new GivenCredentials(config.credentials());
-        AttributeRepository context = AttributeRepository.ofAttributesMap(java.util.Map.of(CHECKER, checker, GivenCredentials.KEY, given));
+        AttributeRepository context = AttributeRepository.ofAttributesMap(java.util.Map.of(CHECKER, checker, GivenCredentials.KEY, given,
+                NEGOTIATION_FAILURE, negotiationFailure));
         org.apache.sshd.client.SshClient client = target.client(); // refuses once the target is closed
         try {
             ConnectFuture f = client.connect(config.credentials().username(), config.host(), port, context);
@@ -128,6 +134,11 @@ final class SftpConnection implements AbstractStorageTarget.Session {
                     config.replyTimeout());
         } catch (Exception e) {
             throw hostKeyOr(Reason.TLS_HANDSHAKE, "the SSH key exchange with " + config.host() + " failed: " + e.getMessage(), e, null);
+        }
+        NegotiationFailure noMatch = negotiationFailure.get();
+        if (noMatch != null) {
+            transcript.note("key exchange failed: " + noMatch.detail());
+            throw fail(Reason.PROTOCOL, noMatch.message(config.host() + ":" + config.portOr(22)), null, noMatch.hint());
         }
         // waitFor does not throw on a timeout; it says so in what it returns. MINA's own authentication timer (the same
         // length, from the session's start) may close the silent session at that moment: then only CLOSED is returned.

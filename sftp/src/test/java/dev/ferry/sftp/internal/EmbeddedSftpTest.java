@@ -795,4 +795,62 @@ class EmbeddedSftpTest {
             assertNull(c.getAgentFactory());
         }
     }
+
+    @Test
+    void theClientOffersNoSha1SignaturesOrMacs() throws Exception {
+        try (StorageTarget t = builder().build()) {
+            org.apache.sshd.client.SshClient c = ((SftpStorageTarget) t).client();
+            List<String> signatures = c.getSignatureFactoriesNames();
+            List<String> macs = org.apache.sshd.common.NamedResource.getNameList(c.getMacFactories());
+            assertTrue(signatures.containsAll(List.of("rsa-sha2-512", "rsa-sha2-256", "ssh-ed25519")), signatures.toString());
+            assertFalse(signatures.contains("ssh-rsa") || signatures.contains("ssh-rsa-cert-v01@openssh.com"), signatures.toString());
+            assertTrue(macs.contains("hmac-sha2-256-etm@openssh.com"), macs.toString());
+            assertFalse(macs.stream().anyMatch(m -> m.contains("sha1") || m.contains("md5")), macs.toString());
+        }
+    }
+
+    @Test
+    void aServerWithOnlySsh_rsaHostKeySignaturesIsRefusedWithAHint() throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+        g.initialize(2048);
+        KeyPair rsa = g.generateKeyPair();
+        SshServer old = otherServer(s -> {
+            s.setKeyPairProvider(org.apache.sshd.common.keyprovider.KeyPairProvider.wrap(rsa));
+            s.setSignatureFactories(List.of(org.apache.sshd.common.signature.BuiltinSignatures.rsa));
+        });
+        String pin = KeyUtils.getFingerPrint(BuiltinDigests.sha256, rsa.getPublic());
+        try (StorageTarget t = builder().port(old.getPort()).hostKeys(HostKeys.pinned(pin)).build()) {
+            TransferException e = assertThrows(TransferException.class,
+                    () -> t.upload(Upload.of(TestFiles.random(dir, "sha1.bin", 10), "sha1-hostkey.bin")));
+            assertEquals(Reason.PROTOCOL, e.reason(), e.toString());
+            assertFalse(e.retryable());
+            assertTrue(e.getMessage().contains("no server host key algorithms in common with 127.0.0.1:" + old.getPort()
+                    + ": the server offers ssh-rsa;"), e.getMessage());
+            assertTrue(e.hint().contains("rsa-sha2-256"), e.hint());
+            assertEquals(ProbeStep.Step.SECURE, t.probe().firstFailure().orElseThrow().step());
+        } finally {
+            old.stop(true);
+        }
+        assertFalse(Files.exists(root.resolve("in/sha1-hostkey.bin")));
+    }
+
+    @Test
+    void aServerWithOnlyHmacSha1IsRefusedWithAHint() throws Exception {
+        SshServer old = otherServer(s -> {
+            // Without an AEAD cipher, so that a MAC is needed at all.
+            s.setCipherFactories(List.of(org.apache.sshd.common.cipher.BuiltinCiphers.aes128ctr));
+            s.setMacFactories(List.of(org.apache.sshd.common.mac.BuiltinMacs.hmacsha1));
+        });
+        try (StorageTarget t = builder().port(old.getPort()).build()) {
+            TransferException e = assertThrows(TransferException.class,
+                    () -> t.upload(Upload.of(TestFiles.random(dir, "sha1.bin", 10), "sha1-mac.bin")));
+            assertEquals(Reason.PROTOCOL, e.reason(), e.toString());
+            assertTrue(e.getMessage().contains("no mac algorithms (client to server) in common with 127.0.0.1:" + old.getPort()
+                    + ": the server offers hmac-sha1;"), e.getMessage());
+            assertTrue(e.hint().contains("hmac-sha2-256"), e.hint());
+        } finally {
+            old.stop(true);
+        }
+        assertFalse(Files.exists(root.resolve("in/sha1-mac.bin")));
+    }
 }
