@@ -62,6 +62,7 @@ class SftpInteropIT {
             assertEquals(Interop.get("sshd.fingerprint"), r.connection().peerFingerprint());
             String text = String.join("\n", r.transcript());
             assertTrue(text.contains("posix-rename@openssh.com"), text);
+            assertTrue(text.contains("authenticated as " + Interop.get("user") + " with publickey ssh-ed25519 SHA256:"), text);
             // A post-quantum hybrid either way: ML-KEM where the server has it (OpenSSH 9.9+), else sntrup761.
             assertTrue(text.matches("(?s).*key exchange (mlkem768x25519-sha256|sntrup761x25519-sha512(@openssh.com)?),.*"), text);
             assertFalse(text.contains(Interop.get("ssh.key.passphrase")));
@@ -82,6 +83,9 @@ class SftpInteropIT {
         try (StorageTarget t = StorageTargets.open(config(rsa, HostKeys.pinned(Interop.get("sshd.fingerprint"))).build())) {
             BatchResult r = t.uploadAll(uploads);
             assertEquals(1, r.attempts());
+            // An RSA key signs with SHA-2 (ssh-rsa, SHA-1, is not offered).
+            String text = String.join("\n", r.files().get(0).transcript());
+            assertTrue(text.matches("(?s).*with publickey ssh-rsa SHA256:\\S+ \\(rsa-sha2-(256|512)\\).*"), text);
             for (int i = 0; i < 20; i++) {
                 assertEquals(TestFiles.sha256(files.get(i)), TestFiles.sha256(Path.of(r.files().get(i).remotePath())));
             }
@@ -95,6 +99,7 @@ class SftpInteropIT {
         try (StorageTarget t = StorageTargets.open(config(pw, knownHosts()).build())) {
             UploadResult r = t.upload(Upload.of(f, "big.bin"));
             assertEquals(TestFiles.sha256(f), TestFiles.sha256(Path.of(r.remotePath())));
+            assertTrue(String.join("\n", r.transcript()).contains("authenticated as " + Interop.get("user") + " with password"));
             Files.delete(Path.of(r.remotePath()));
         }
     }

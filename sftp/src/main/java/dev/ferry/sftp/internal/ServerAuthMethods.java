@@ -8,6 +8,7 @@ import org.apache.sshd.client.session.ClientConnectionServiceFactory;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.client.session.ClientUserAuthService;
 import org.apache.sshd.client.session.ClientUserAuthServiceFactory;
+import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.Service;
 import org.apache.sshd.common.ServiceFactory;
@@ -16,7 +17,8 @@ import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.util.buffer.Buffer;
 
 /**
- * Records the authentication methods the server says "can continue" in its
+ * Ferry's user-auth service: set up with the connection's own {@link GivenCredentials}, and recording
+ * the authentication methods the server says "can continue" in its
  * {@code SSH_MSG_USERAUTH_FAILURE} replies (RFC 4252 §5.1), so that a refused login can tell the
  * user what the server would accept (e.g. "publickey" only). MINA's {@link ClientUserAuthService}
  * keeps that list to itself; this subclass reads it before MINA acts on the reply.
@@ -41,6 +43,14 @@ final class ServerAuthMethods {
     private static final class Factory extends ClientUserAuthServiceFactory {
         @Override
         public Service create(Session session) throws IOException {
+            // MINA makes this service while it constructs the session, and the service reads the session's
+            // user-auth methods right then: this is the one place to set them per connection.
+            AttributeRepository context = session instanceof ClientSession cs ? cs.getConnectionContext() : null;
+            GivenCredentials given = context == null ? null : context.getAttribute(GivenCredentials.KEY);
+            if (given == null) {
+                throw new IOException("no credentials were given for this SSH connection");
+            }
+            given.applyTo((ClientSession) session);
             return new Recording(session);
         }
     }

@@ -35,7 +35,6 @@ import java.nio.channels.UnresolvedAddressException;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
@@ -48,11 +47,17 @@ import java.util.Set;
 final class SftpConnection implements AbstractStorageTarget.Session {
     static final org.apache.sshd.common.AttributeRepository.AttributeKey<HostKeyChecker> CHECKER =
             new org.apache.sshd.common.AttributeRepository.AttributeKey<>();
+    /** Set when the key exchange found no algorithm in common with the server. */
+    static final org.apache.sshd.common.AttributeRepository.AttributeKey<java.util.concurrent.atomic.AtomicReference<NegotiationFailure>>
+            NEGOTIATION_FAILURE = new org.apache.sshd.common.AttributeRepository.AttributeKey<>();
 
     private final SftpStorageTarget target;
     private final TargetConfig config;
     private Transcript transcript;
     private HostKeyChecker checker;
+    private GivenCredentials given;
+    private final java.util.concurrent.atomic.AtomicReference<NegotiationFailure> negotiationFailure =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private ClientSession session;
     private SftpClient sftp;
     private ConnectionInfo info;
@@ -107,7 +112,9 @@ final class SftpConnection implements AbstractStorageTarget.Session {
         transcript.note("connecting to " + config.host() + ":" + port + " (SFTP)");
         // Read known_hosts here, not on MINA's I/O thread, which asks for this host's key types before the key exchange.
         checker.knownKeyTypes();
-        AttributeRepository context = AttributeRepository.ofKeyValuePair(CHECKER, checker);
+        given = new GivenCredentials(config.credentials());
+        AttributeRepository context = AttributeRepository.ofAttributesMap(java.util.Map.of(CHECKER, checker, GivenCredentials.KEY, given,
+                NEGOTIATION_FAILURE, negotiationFailure));
         org.apache.sshd.client.SshClient client = target.client(); // refuses once the target is closed
         try {
             ConnectFuture f = client.connect(config.credentials().username(), config.host(), port, context);
@@ -127,6 +134,11 @@ final class SftpConnection implements AbstractStorageTarget.Session {
                     config.replyTimeout());
         } catch (Exception e) {
             throw hostKeyOr(Reason.TLS_HANDSHAKE, "the SSH key exchange with " + config.host() + " failed: " + e.getMessage(), e, null);
+        }
+        NegotiationFailure noMatch = negotiationFailure.get();
+        if (noMatch != null) {
+            transcript.note("key exchange failed: " + noMatch.detail());
+            throw fail(Reason.PROTOCOL, noMatch.message(config.host() + ":" + config.portOr(22)), null, noMatch.hint());
         }
         // waitFor does not throw on a timeout; it says so in what it returns. MINA's own authentication timer (the same
         // length, from the session's start) may close the silent session at that moment: then only CLOSED is returned.
@@ -184,9 +196,9 @@ final class SftpConnection implements AbstractStorageTarget.Session {
         }
     }
 
-    /** Authenticates with the key and/or password. */
+    /** Authenticates with the key and/or password, and nothing else (see {@link GivenCredentials}). */
     String login() throws TransferException {
-        List<String> methods = new ArrayList<>();
+        List<String> methods = given.methods();
         if (config.credentials().privateKey().isPresent()) {
             java.nio.file.Path key = config.credentials().privateKey().get();
             char[] pass = config.credentials().passphrase().orElse(null);
@@ -194,7 +206,6 @@ final class SftpConnection implements AbstractStorageTarget.Session {
                 for (KeyPair kp : target.identities(session, key, pass)) {
                     session.addPublicKeyIdentity(kp);
                 }
-                methods.add("publickey");
             } catch (IOException | GeneralSecurityException | RuntimeException e) {
                 broken = true;
                 String m = String.valueOf(e.getMessage());
@@ -204,10 +215,6 @@ final class SftpConnection implements AbstractStorageTarget.Session {
                         + e.getClass().getSimpleName() + (passphrase ? " (encrypted key without the right passphrase?)" : ""))
                         .hint("give an OpenSSH or PEM private key (RSA, ECDSA, ed25519) and its passphrase").transcript(transcript).build();
             }
-        }
-        if (config.credentials().password().isPresent()) {
-            session.addPasswordIdentity(new String(config.credentials().password().get()));
-            methods.add("password");
         }
         try {
             session.auth().verify(config.replyTimeout());
@@ -243,7 +250,9 @@ final class SftpConnection implements AbstractStorageTarget.Session {
                         .transcript(transcript).build();
             }
         }
-        transcript.note("authenticated as " + config.credentials().username() + " (offered " + String.join(", ", methods) + ")");
+        // What MINA saw the server accept, which may be less than was offered.
+        String accepted = given.accepted();
+        transcript.note("authenticated as " + config.credentials().username() + " with " + accepted);
         try {
             sftp = SftpClientFactory.instance().createSftpClient(session);
         } catch (IOException e) {
@@ -251,7 +260,7 @@ final class SftpConnection implements AbstractStorageTarget.Session {
                     "enable 'Subsystem sftp' on the server");
         }
         transcript.note("SFTP version " + sftp.getVersion());
-        return "authenticated as " + config.credentials().username() + " with " + String.join("/", methods);
+        return "authenticated as " + config.credentials().username() + " with " + accepted;
     }
 
     /** What to do about a refused login, from what Ferry offered and what the server accepts. */

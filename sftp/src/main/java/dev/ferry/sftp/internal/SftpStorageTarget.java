@@ -11,11 +11,16 @@ import dev.ferry.core.TransferException.Reason;
 import dev.ferry.core.spi.AbstractStorageTarget;
 import dev.ferry.core.spi.ProbeRecorder;
 import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.auth.keyboard.UserInteraction;
+import org.apache.sshd.client.auth.password.PasswordIdentityProvider;
+import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.NamedResource;
 import org.apache.sshd.common.config.keys.FilePasswordProvider;
+import org.apache.sshd.common.kex.KexProposalOption;
+import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
 import org.apache.sshd.common.session.SessionContext;
 import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.common.util.security.SecurityUtils;
@@ -38,6 +43,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -95,6 +101,16 @@ public final class SftpStorageTarget extends AbstractStorageTarget {
             if (client == null) {
                 SshClients.configureProvidersOnce();
                 SshClient c = SshClient.setUpDefaultClient();
+                // Only what the caller gave: MINA's defaults would also offer the process user's ~/.ssh/id_* keys
+                // and an ssh-agent's, and let ~/.ssh/config turn the host into another (HostName, Port, ProxyJump).
+                // Each session sets its own methods and password (GivenCredentials).
+                c.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
+                c.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
+                c.setPasswordIdentityProvider(PasswordIdentityProvider.EMPTY_PASSWORDS_PROVIDER);
+                c.setAgentFactory(null);
+                c.setUserInteraction(UserInteraction.NONE);
+                c.setSignatureFactories(Sha1Algorithms.without(c.getSignatureFactories(), Sha1Algorithms.SIGNATURES));
+                c.setMacFactories(Sha1Algorithms.without(c.getMacFactories(), Sha1Algorithms.MACS));
                 // AES-GCM first: the JDK has intrinsics for it; chacha20-poly1305 (MINA's first choice) is slow in Java.
                 List<NamedFactory<Cipher>> ciphers = new ArrayList<>();
                 for (BuiltinCiphers b : List.of(BuiltinCiphers.aes128gcm, BuiltinCiphers.aes256gcm, BuiltinCiphers.aes128ctr,
@@ -128,6 +144,20 @@ public final class SftpStorageTarget extends AbstractStorageTarget {
                         if (checker != null) {
                             session.setSignatureFactories(HostKeyChecker.hostKeyAlgorithms(session.getSignatureFactories(),
                                     checker.knownKeyTypes()));
+                        }
+                    }
+
+                    @Override
+                    public void sessionNegotiationEnd(org.apache.sshd.common.session.Session session,
+                                                      Map<KexProposalOption, String> clientProposal,
+                                                      Map<KexProposalOption, String> serverProposal,
+                                                      Map<KexProposalOption, String> negotiated, Throwable reason) {
+                        // Why the key exchange failed, for SftpConnection.secure(), which sees only a closed session; in
+                        // the connection context, because MINA clears the session's own attributes when it closes it.
+                        AttributeRepository ctx = session instanceof ClientSession cs ? cs.getConnectionContext() : null;
+                        var failure = ctx == null ? null : ctx.getAttribute(SftpConnection.NEGOTIATION_FAILURE);
+                        if (reason != null && failure != null) {
+                            failure.compareAndSet(null, NegotiationFailure.of(clientProposal, serverProposal, negotiated, reason));
                         }
                     }
                 });

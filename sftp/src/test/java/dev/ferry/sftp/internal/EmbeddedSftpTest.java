@@ -73,6 +73,10 @@ class EmbeddedSftpTest {
     static Path pkcs8Key;
     /** STAT and LSTAT requests the server received. */
     static final AtomicInteger STATS = new AtomicInteger();
+    /** How often the server checked each password (password and keyboard-interactive logins). */
+    static final java.util.Map<String, AtomicInteger> PASSWORD_CHECKS = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The SHA-256 fingerprint of the ed25519 user key in {@link #ed25519Key}. */
+    static String ed25519Fingerprint;
 
     @BeforeAll
     static void start() throws Exception {
@@ -85,6 +89,7 @@ class EmbeddedSftpTest {
         KeyPairGenerator eg = SecurityUtils.getKeyPairGenerator(SecurityUtils.EDDSA);
         eg.initialize(new org.bouncycastle.jcajce.spec.EdDSAParameterSpec("Ed25519"));
         KeyPair ed = eg.generateKeyPair();
+        ed25519Fingerprint = KeyUtils.getFingerPrint(BuiltinDigests.sha256, ed.getPublic());
         ed25519Key = dir.resolve("id_ed25519");
         try (OutputStream out = Files.newOutputStream(ed25519Key)) {
             OpenSSHKeyEncryptionContext enc = new OpenSSHKeyEncryptionContext();
@@ -101,6 +106,7 @@ class EmbeddedSftpTest {
         server.setPort(0);
         server.setKeyPairProvider(new SimpleGeneratorHostKeyProvider(dir.resolve("hostkey.ser")));
         server.setPasswordAuthenticator((u, p, s) -> {
+            PASSWORD_CHECKS.computeIfAbsent(p, k -> new AtomicInteger()).incrementAndGet();
             if (u.equals("slow")) { // a server slow to check credentials
                 try {
                     Thread.sleep(3000);
@@ -306,6 +312,8 @@ class EmbeddedSftpTest {
             assertTrue(e.getMessage().contains("the server accepts: ") && e.getMessage().contains("publickey"), e.getMessage());
             assertFalse(e.toString().contains("wrong-pw-5521"));
         }
+        // The refused password is not sent again by keyboard-interactive: one failed login on the server, not two.
+        assertEquals(1, PASSWORD_CHECKS.get("wrong-pw-5521").get());
     }
 
     @Test
@@ -731,5 +739,118 @@ class EmbeddedSftpTest {
         assertEquals(ProbeStep.Status.SKIPPED, delete.status());
         assertTrue(delete.message().contains("created no test file"), delete.message());
         assertEquals(List.of(), probeFilesIn("probe-denied"));
+    }
+
+    /** A second embedded server on 127.0.0.1, port 0, with the same users and files, set up further by {@code setup}. */
+    static SshServer otherServer(java.util.function.Consumer<SshServer> setup) throws IOException {
+        SshServer other = SshServer.setUpDefaultServer();
+        other.setHost("127.0.0.1");
+        other.setPort(0);
+        other.setKeyPairProvider(server.getKeyPairProvider());
+        other.setPasswordAuthenticator(server.getPasswordAuthenticator());
+        other.setPublickeyAuthenticator(server.getPublickeyAuthenticator());
+        other.setSubsystemFactories(List.of(new SftpSubsystemFactory.Builder().build()));
+        other.setFileSystemFactory(new VirtualFileSystemFactory(root));
+        setup.accept(other);
+        other.start();
+        return other;
+    }
+
+    static String transcript(UploadResult r) {
+        return String.join("\n", r.transcript());
+    }
+
+    @Test
+    void theTranscriptSaysWhichCredentialTheServerAccepted() throws Exception {
+        Path f = TestFiles.random(dir, "accepted.bin", 100);
+        try (StorageTarget t = builder().build()) {
+            String text = transcript(t.upload(Upload.of(f, "accepted.bin")));
+            assertTrue(text.contains("authenticated as alice with password\n"), text);
+        }
+        // A key and a password: the server takes the key, and the transcript does not claim the password.
+        Credentials both = Credentials.privateKey("alice", ed25519Key, PASSPHRASE.toCharArray()).withPassword(PW.toCharArray());
+        try (StorageTarget t = builder().credentials(both).build()) {
+            String text = transcript(t.upload(Upload.of(f, "accepted.bin")));
+            assertTrue(text.contains("authenticated as alice with publickey ssh-ed25519 " + ed25519Fingerprint + "\n"), text);
+            assertFalse(text.contains("with password"), text);
+        }
+        // A server that takes passwords only through keyboard-interactive (as OpenSSH with PAM may).
+        SshServer kbd = otherServer(s -> s.setUserAuthFactories(
+                List.of(new org.apache.sshd.server.auth.keyboard.UserAuthKeyboardInteractiveFactory())));
+        try (StorageTarget t = builder().port(kbd.getPort()).build()) {
+            String text = transcript(t.upload(Upload.of(f, "accepted.bin")));
+            assertTrue(text.contains("authenticated as alice with keyboard-interactive\n"), text);
+        } finally {
+            kbd.stop(true);
+        }
+    }
+
+    @Test
+    void theClientTakesNothingFromTheProcessUsersSshDirectory() throws Exception {
+        try (StorageTarget t = builder().build()) {
+            org.apache.sshd.client.SshClient c = ((SftpStorageTarget) t).client();
+            // Nothing from the process user's ~/.ssh: no config file, no keys, no agent.
+            assertTrue(c.getHostConfigEntryResolver() == org.apache.sshd.client.config.hosts.HostConfigEntryResolver.EMPTY);
+            assertFalse(c.getKeyIdentityProvider().loadKeys(null).iterator().hasNext());
+            assertNull(c.getAgentFactory());
+        }
+    }
+
+    @Test
+    void theClientOffersNoSha1SignaturesOrMacs() throws Exception {
+        try (StorageTarget t = builder().build()) {
+            org.apache.sshd.client.SshClient c = ((SftpStorageTarget) t).client();
+            List<String> signatures = c.getSignatureFactoriesNames();
+            List<String> macs = org.apache.sshd.common.NamedResource.getNameList(c.getMacFactories());
+            assertTrue(signatures.containsAll(List.of("rsa-sha2-512", "rsa-sha2-256", "ssh-ed25519")), signatures.toString());
+            assertFalse(signatures.contains("ssh-rsa") || signatures.contains("ssh-rsa-cert-v01@openssh.com"), signatures.toString());
+            assertTrue(macs.contains("hmac-sha2-256-etm@openssh.com"), macs.toString());
+            assertFalse(macs.stream().anyMatch(m -> m.contains("sha1") || m.contains("md5")), macs.toString());
+        }
+    }
+
+    @Test
+    void aServerWithOnlySsh_rsaHostKeySignaturesIsRefusedWithAHint() throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+        g.initialize(2048);
+        KeyPair rsa = g.generateKeyPair();
+        SshServer old = otherServer(s -> {
+            s.setKeyPairProvider(org.apache.sshd.common.keyprovider.KeyPairProvider.wrap(rsa));
+            s.setSignatureFactories(List.of(org.apache.sshd.common.signature.BuiltinSignatures.rsa));
+        });
+        String pin = KeyUtils.getFingerPrint(BuiltinDigests.sha256, rsa.getPublic());
+        try (StorageTarget t = builder().port(old.getPort()).hostKeys(HostKeys.pinned(pin)).build()) {
+            TransferException e = assertThrows(TransferException.class,
+                    () -> t.upload(Upload.of(TestFiles.random(dir, "sha1.bin", 10), "sha1-hostkey.bin")));
+            assertEquals(Reason.PROTOCOL, e.reason(), e.toString());
+            assertFalse(e.retryable());
+            assertTrue(e.getMessage().contains("no server host key algorithms in common with 127.0.0.1:" + old.getPort()
+                    + ": the server offers ssh-rsa;"), e.getMessage());
+            assertTrue(e.hint().contains("rsa-sha2-256"), e.hint());
+            assertEquals(ProbeStep.Step.SECURE, t.probe().firstFailure().orElseThrow().step());
+        } finally {
+            old.stop(true);
+        }
+        assertFalse(Files.exists(root.resolve("in/sha1-hostkey.bin")));
+    }
+
+    @Test
+    void aServerWithOnlyHmacSha1IsRefusedWithAHint() throws Exception {
+        SshServer old = otherServer(s -> {
+            // Without an AEAD cipher, so that a MAC is needed at all.
+            s.setCipherFactories(List.of(org.apache.sshd.common.cipher.BuiltinCiphers.aes128ctr));
+            s.setMacFactories(List.of(org.apache.sshd.common.mac.BuiltinMacs.hmacsha1));
+        });
+        try (StorageTarget t = builder().port(old.getPort()).build()) {
+            TransferException e = assertThrows(TransferException.class,
+                    () -> t.upload(Upload.of(TestFiles.random(dir, "sha1.bin", 10), "sha1-mac.bin")));
+            assertEquals(Reason.PROTOCOL, e.reason(), e.toString());
+            assertTrue(e.getMessage().contains("no mac algorithms (client to server) in common with 127.0.0.1:" + old.getPort()
+                    + ": the server offers hmac-sha1;"), e.getMessage());
+            assertTrue(e.hint().contains("hmac-sha2-256"), e.hint());
+        } finally {
+            old.stop(true);
+        }
+        assertFalse(Files.exists(root.resolve("in/sha1-mac.bin")));
     }
 }
