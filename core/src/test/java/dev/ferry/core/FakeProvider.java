@@ -41,7 +41,7 @@ public final class FakeProvider implements StorageTargetProvider {
         volatile boolean healthCheckThrows;
 
         FakeTarget(TargetConfig config) {
-            super(config, "fake");
+            super(config, "fake", 1);
         }
 
         synchronized TransferException nextFailure() {

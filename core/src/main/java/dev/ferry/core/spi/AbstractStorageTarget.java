@@ -6,6 +6,7 @@ import dev.ferry.core.RemotePath;
 import dev.ferry.core.RetryPolicy;
 import dev.ferry.core.StorageTarget;
 import dev.ferry.core.TargetConfig;
+import dev.ferry.core.TargetInfo;
 import dev.ferry.core.Transcript;
 import dev.ferry.core.TransferException;
 import dev.ferry.core.TransferException.Reason;
@@ -15,6 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,11 +70,17 @@ public abstract class AbstractStorageTarget implements StorageTarget {
 
     private final TargetConfig config;
     private final String protocol;
+    private final int defaultPort;
     private final SessionPool pool;
 
-    protected AbstractStorageTarget(TargetConfig config, String protocol) {
+    /**
+     * @param protocol    the protocol name used in results ({@code ftps}, {@code sftp}, ...)
+     * @param defaultPort the protocol's port when the configuration gives none
+     */
+    protected AbstractStorageTarget(TargetConfig config, String protocol, int defaultPort) {
         this.config = Objects.requireNonNull(config, "config");
         this.protocol = Objects.requireNonNull(protocol, "protocol");
+        this.defaultPort = defaultPort;
         this.pool = new SessionPool(config.maxSessions(), IDLE_EVICTION,
                 Duration.ofMillis(config.connectTimeout().toMillis() + config.replyTimeout().toMillis() * 4),
                 config.redactedUri(), this::connect);
@@ -91,6 +100,30 @@ public abstract class AbstractStorageTarget implements StorageTarget {
     /** The protocol name used in results ({@code ftps}, {@code ftp}, {@code sftp}). */
     public String protocol() {
         return protocol;
+    }
+
+    /** The port connected to: the configured one, or the protocol's default. */
+    public int port() {
+        return config.portOr(defaultPort);
+    }
+
+    @Override
+    public TargetInfo info() {
+        return new TargetInfo(protocol, config.host(), port(), config.baseDirectory().toString(), config.redactedUri(port()));
+    }
+
+    /**
+     * Where a published file is, as a URI without secrets ({@code sftp://alice@host:22/in/rec.mp4}), for results and
+     * webhooks.
+     *
+     * @param path the file's absolute path on the server
+     */
+    public String location(String path) {
+        try {
+            return new URI(protocol, config.credentials().username(), config.host(), port(), path, null, null).toASCIIString();
+        } catch (URISyntaxException e) {
+            return config.redactedUri(port()) + path;
+        }
     }
 
     /** Sessions open now (idle or in use). */

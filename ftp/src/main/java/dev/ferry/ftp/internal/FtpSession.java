@@ -15,8 +15,6 @@ import dev.ferry.core.spi.PreparedUpload;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -187,7 +185,7 @@ final class FtpSession implements AbstractStorageTarget.Session {
             }
             RemotePath publishedPath = abs.withFileName(finalName);
             return new UploadResult(publishedPath.toString(), total, Duration.ZERO, p.attempt(), target.protocol(), done,
-                    location(publishedPath), offset, conn.info(), List.of());
+                    target.location(publishedPath.toString()), offset, conn.info(), List.of());
         }
     }
 
@@ -332,16 +330,6 @@ final class FtpSession implements AbstractStorageTarget.Session {
             }
         }
         throw new TransferException(Reason.EXISTS, "no free name like " + stem + "-N" + ext + " up to 1000");
-    }
-
-    private String location(RemotePath path) {
-        var c = target.config();
-        try {
-            return new URI(target.protocol(), c.credentials().username(), c.host(), c.portOr(21), path.toString(), null, null)
-                    .toASCIIString();
-        } catch (URISyntaxException e) {
-            return c.redactedUri() + path;
-        }
     }
 
     @Override

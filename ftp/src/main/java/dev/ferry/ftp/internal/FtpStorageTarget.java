@@ -4,7 +4,6 @@ import dev.ferry.core.ProbeReport;
 import dev.ferry.core.ProbeStep.Step;
 import dev.ferry.core.RemotePath;
 import dev.ferry.core.TargetConfig;
-import dev.ferry.core.TargetInfo;
 import dev.ferry.core.TlsOptions;
 import dev.ferry.core.Transcript;
 import dev.ferry.core.TransferException;
@@ -57,7 +56,7 @@ public final class FtpStorageTarget extends AbstractStorageTarget {
 
     /** @throws TransferException {@code BAD_INPUT} for a password FTP cannot send */
     public FtpStorageTarget(TargetConfig config, FtpSettings settings) throws TransferException {
-        super(config, settings.security() == FtpSecurity.NONE ? "ftp" : "ftps");
+        super(config, settings.security() == FtpSecurity.NONE ? "ftp" : "ftps", 21);
         this.settings = settings;
         checkPassword(config);
     }
@@ -294,12 +293,6 @@ public final class FtpStorageTarget extends AbstractStorageTarget {
     private TransferException probeFileLeft(String name, String why) {
         return TransferException.builder(TransferException.Reason.CONNECT, why + "; cannot delete the test file " + name)
                 .hint("the test file " + name + " may be left in " + config().baseDirectory() + " (remove it by hand)").build();
-    }
-
-    @Override
-    public TargetInfo info() {
-        int port = config().portOr(21);
-        return new TargetInfo(protocol(), config().host(), port, config().baseDirectory().toString(), config().redactedUri(port));
     }
 
     @Override

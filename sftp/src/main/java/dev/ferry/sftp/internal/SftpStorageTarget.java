@@ -4,7 +4,6 @@ import dev.ferry.core.HostKeys;
 import dev.ferry.core.ProbeReport;
 import dev.ferry.core.ProbeStep.Step;
 import dev.ferry.core.TargetConfig;
-import dev.ferry.core.TargetInfo;
 import dev.ferry.core.Transcript;
 import dev.ferry.core.TransferException;
 import dev.ferry.core.TransferException.Reason;
@@ -67,7 +66,7 @@ public final class SftpStorageTarget extends AbstractStorageTarget {
     private List<KeyPair> identities;
 
     public SftpStorageTarget(TargetConfig config, Duration keepAlive, int writeSize) throws TransferException {
-        super(config, "sftp");
+        super(config, "sftp", 22);
         this.hostKeys = config.hostKeys().orElseThrow(() -> TransferException.builder(Reason.BAD_INPUT,
                 "SFTP needs the server's host key: give a known_hosts file or a pinned SHA256 fingerprint")
                 .hint("HostKeys.knownHosts(path) or HostKeys.pinned(\"SHA256:...\"); --known-hosts or --host-key-pin").build());
@@ -262,12 +261,6 @@ public final class SftpStorageTarget extends AbstractStorageTarget {
                     : "the SSH connection broke; the test file " + name + " may be left in " + where).build();
         }
         return "deleted " + name;
-    }
-
-    @Override
-    public TargetInfo info() {
-        int port = config().portOr(22);
-        return new TargetInfo(protocol(), config().host(), port, config().baseDirectory().toString(), config().redactedUri(port));
     }
 
     /**
