@@ -1,7 +1,7 @@
 package dev.ferry.ftp.internal;
 
+import dev.ferry.core.ConnectionInfo;
 import dev.ferry.core.ProbeReport;
-import dev.ferry.core.ProbeStep.Step;
 import dev.ferry.core.RemotePath;
 import dev.ferry.core.TargetConfig;
 import dev.ferry.core.TlsOptions;
@@ -10,16 +10,13 @@ import dev.ferry.core.TransferException;
 import dev.ferry.core.Upload;
 import dev.ferry.core.spi.AbstractStorageTarget;
 import dev.ferry.core.spi.PreparedUpload;
-import dev.ferry.core.spi.ProbeRecorder;
+import dev.ferry.core.spi.ProbeRun;
 import dev.ferry.ftp.FtpSecurity;
 
 import java.io.ByteArrayInputStream;
-import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -193,71 +190,87 @@ public final class FtpStorageTarget extends AbstractStorageTarget {
     @Override
     public ProbeReport probe() {
         Transcript t = newTranscript();
-        ProbeRecorder r = new ProbeRecorder(info(), t);
-        FtpConnection c = new FtpConnection(this, t);
-        String name = ".ferry-probe-" + UUID.randomUUID().toString().substring(0, 8) + ".txt";
-        byte[] content = ("Ferry connection test " + java.time.Instant.now() + "\n").getBytes(StandardCharsets.UTF_8);
-        try {
-            r.step(Step.DNS, () -> {
-                InetAddress[] all = InetAddress.getAllByName(config().host());
-                return config().host() + " is " + all[0].getHostAddress() + (all.length > 1 ? " (+" + (all.length - 1) + " more)" : "");
-            });
-            r.step(Step.CONNECT, c::connect);
-            r.step(Step.SECURE, () -> {
-                String s = c.secure();
-                r.connection(c.info());
-                return s;
-            });
-            r.step(Step.LOGIN, c::login);
-            r.step(Step.DIRECTORY, () -> {
-                RemotePath base = config().baseDirectory();
-                c.cd(base, true);
-                return "in " + base;
-            });
-            boolean tried = !r.failed();
-            int acceptedBefore = c.dataCommandsAccepted();
-            boolean uploaded = r.step(Step.UPLOAD, () -> {
-                long n = c.store("STOR", name, new ByteArrayInputStream(content), content.length, 0,
-                        dev.ferry.core.ProgressListener.NONE, name, content.length, new long[1]);
-                return "stored " + name + " (" + n + " bytes): " + c.reply();
-            });
-            r.step(Step.VERIFY, () -> {
-                long size = c.size(name);
-                if (size == -2) {
-                    return "the server cannot report sizes (no SIZE); the upload was confirmed by " + c.reply();
-                }
-                if (size != content.length) {
-                    throw TransferException.builder(TransferException.Reason.VERIFY_FAILED, "the test file has " + size
-                            + " bytes on the server instead of " + content.length).serverReply(c.reply())
-                            .hint("the server changes uploaded files (ASCII mode? a filter?)").build();
-                }
-                return "size " + size + " as sent";
-            });
-            // Clean-up: once the server accepted STOR the test file may exist (whole, or part of it), whatever failed after.
-            boolean stored = uploaded || tried && c.dataCommandsAccepted() > acceptedBefore;
-            if (stored) {
-                r.cleanUp(Step.DELETE, () -> deleteProbeFile(c, name, uploaded));
-            } else if (tried && !c.isOpen()) {
-                // The connection broke before the server's answer to STOR was read: it may have created the file.
-                r.cleanUp(Step.DELETE, () -> {
-                    throw probeFileLeft(name, "the connection broke during the upload");
-                });
-            } else if (tried) {
-                r.skip(Step.DELETE, "skipped: the server did not accept the upload, so there is no test file to delete");
-            } else {
-                r.skip(Step.DELETE, "skipped because an earlier step failed");
-            }
-        } finally {
-            r.step(Step.QUIT, () -> {
-                if (c.isOpen()) {
-                    c.quit();
-                    return "closed";
-                }
-                c.close();
-                return "connection closed";
-            });
+        return ProbeRun.run(info(), t, new FtpProbeSteps(new FtpConnection(this, t)));
+    }
+
+    /** FTP's part of each step of the connection test. */
+    private final class FtpProbeSteps implements ProbeRun.Steps {
+        private final FtpConnection c;
+        private int acceptedBeforeUpload;
+
+        FtpProbeSteps(FtpConnection c) {
+            this.c = c;
         }
-        return r.report();
+
+        @Override
+        public String connect() throws TransferException {
+            return c.connect();
+        }
+
+        @Override
+        public String secure() throws TransferException {
+            return c.secure();
+        }
+
+        @Override
+        public ConnectionInfo connectionInfo() {
+            return c.info();
+        }
+
+        @Override
+        public String login() throws TransferException {
+            return c.login();
+        }
+
+        @Override
+        public String directory() throws TransferException {
+            RemotePath base = config().baseDirectory();
+            c.cd(base, true);
+            return "in " + base;
+        }
+
+        @Override
+        public String upload(String name, byte[] content) throws TransferException {
+            acceptedBeforeUpload = c.dataCommandsAccepted();
+            long n = c.store("STOR", name, new ByteArrayInputStream(content), content.length, 0,
+                    dev.ferry.core.ProgressListener.NONE, name, content.length, new long[1]);
+            return "stored " + name + " (" + n + " bytes): " + c.reply();
+        }
+
+        @Override
+        public String verify(String name, long expectedSize) throws TransferException {
+            long size = c.size(name);
+            if (size == -2) {
+                return "the server cannot report sizes (no SIZE); the upload was confirmed by " + c.reply();
+            }
+            if (size != expectedSize) {
+                throw TransferException.builder(TransferException.Reason.VERIFY_FAILED, "the test file has " + size
+                        + " bytes on the server instead of " + expectedSize).serverReply(c.reply())
+                        .hint("the server changes uploaded files (ASCII mode? a filter?)").build();
+            }
+            return "size " + size + " as sent";
+        }
+
+        @Override
+        public boolean testFileMayExist(String name) {
+            // The server accepted STOR, or the connection broke before its answer to STOR was read.
+            return c.dataCommandsAccepted() > acceptedBeforeUpload || !c.isOpen();
+        }
+
+        @Override
+        public String delete(String name, boolean uploaded) throws TransferException {
+            return deleteProbeFile(c, name, uploaded);
+        }
+
+        @Override
+        public String quit() throws TransferException {
+            if (c.isOpen()) {
+                c.quit();
+                return "closed";
+            }
+            c.close();
+            return "connection closed";
+        }
     }
 
     /**
