@@ -137,6 +137,18 @@ class FerryCliTest {
         assertEquals(2, r2.code());
     }
 
+    /** "~/x.bin" into ftps://.../base made vsftpd store the file in the login directory while Ferry reported /base/~/x.bin. */
+    @Test
+    void aRemoteNameLeavingTheBaseByTildeOrBackslashIsBadInput(@TempDir Path dir) throws Exception {
+        Path a = Files.writeString(dir.resolve("a.bin"), "x");
+        for (String name : new String[] {"~/x.bin", "sub/~/x.bin", "..\\..\\x.bin"}) {
+            Run r = run("upload", "--json", "--remote-name", name, a.toString(), "mem://alice@host/tilde-base");
+            assertEquals(2, r.code(), name + ": " + r.out() + r.err());
+            assertEquals("BAD_INPUT", r.json().get("reason").asText(), r.out());
+            assertFalse(MemoryProvider.FILES.keySet().stream().anyMatch(k -> k.startsWith("/tilde-base")), "nothing was stored");
+        }
+    }
+
     @Test
     void connectFailureExits3WithHint(@TempDir Path dir) throws Exception {
         Path a = Files.writeString(dir.resolve("a.bin"), "x");
