@@ -6,6 +6,7 @@ import dev.ferry.core.TransferException;
 import dev.ferry.core.TransferException.Reason;
 import dev.ferry.core.Upload;
 
+import java.security.SecureRandom;
 import java.time.Instant;
 
 /**
@@ -19,16 +20,46 @@ import java.time.Instant;
  * @param attempt which attempt this is (1 for the first)
  * @param deadline when the whole upload must end, or {@code null}
  * @param temporaryName the name an atomic upload writes before it is renamed into place: {@code <final name>.<token>}
- *        {@link Upload#TEMP_SUFFIX}, with a random token of this upload, kept by every attempt of it (a retry resumes
+ *        {@link Upload#TEMP_SUFFIX}, with a random 128-bit token of this upload, kept by every attempt of it (a retry resumes
  *        the file the attempt before it wrote) and used by no other upload: two uploads to one name, at the same
  *        time or one after a killed one, never write into or resume each other's file
  */
 public record PreparedUpload(Upload upload, RemotePath relativePath, RemotePath absolutePath, long sourceLength,
                              int attempt, Instant deadline, String temporaryName) {
-    /** A new upload's temporary name for the final name {@code fileName}: {@code fileName.<8 hex digits>.ferry-part}. */
+    /** The length of the random token in a temporary name: 128 bits in base 32. */
+    public static final int TOKEN_CHARS = 26;
+
+    private static final char[] BASE32 = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
+    // Shared and thread-safe. The token must not be guessable: whoever can write to the directory and guess it could
+    // plant a file that the next attempt resumes and publishes.
+    private static final SecureRandom TOKENS = new SecureRandom();
+
+    /**
+     * A new upload's temporary name for the final name {@code fileName}: {@code fileName.<token>.ferry-part}, where the
+     * token is {@value #TOKEN_CHARS} characters of lower-case base 32 ({@code a-z2-7}) holding 128 random bits.
+     */
     public static String newTemporaryName(String fileName) {
-        String token = Integer.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextInt());
-        return fileName + "." + "00000000".substring(token.length()) + token + Upload.TEMP_SUFFIX;
+        byte[] random = new byte[16];
+        TOKENS.nextBytes(random);
+        return fileName + "." + base32(random) + Upload.TEMP_SUFFIX;
+    }
+
+    static String base32(byte[] bytes) {
+        StringBuilder out = new StringBuilder(TOKEN_CHARS);
+        int buffer = 0;
+        int bits = 0;
+        for (byte b : bytes) {
+            buffer = buffer << 8 | b & 0xff;
+            bits += 8;
+            while (bits >= 5) {
+                out.append(BASE32[buffer >>> bits - 5 & 31]);
+                bits -= 5;
+            }
+        }
+        if (bits > 0) {
+            out.append(BASE32[buffer << 5 - bits & 31]);
+        }
+        return out.toString();
     }
 
     /** The temporary path, in the same directory as the final one. */
