@@ -39,6 +39,11 @@ public final class FakeProvider implements StorageTargetProvider {
         volatile Duration uploadTime = Duration.ZERO;
         /** Whether the health check of a pooled session throws (a broken session whose check fails badly). */
         volatile boolean healthCheckThrows;
+        /**
+         * A reply the server gives to PASS instead of logging in, e.g. one that echoes the password; the login fails with
+         * AUTH, built as a provider builds it (reply in the message and serverReply, the transcript passed).
+         */
+        volatile String loginRefusal;
 
         FakeTarget(TargetConfig config) {
             super(config, "fake");
@@ -53,6 +58,12 @@ public final class FakeProvider implements StorageTargetProvider {
             connects.incrementAndGet();
             transcript.sent("CONNECT");
             transcript.sent("PASS " + new String(config().credentials().password().orElse(new char[0])));
+            String refusal = loginRefusal;
+            if (refusal != null) {
+                transcript.received(refusal);
+                throw TransferException.builder(TransferException.Reason.AUTH, "the server refused the login (" + refusal + ")")
+                        .serverReply(refusal).hint("check the password; the server said: " + refusal).transcript(transcript).build();
+            }
             return new Session() {
                 boolean open = true;
 

@@ -173,7 +173,9 @@ public abstract class AbstractStorageTarget implements StorageTarget {
                                 p.attempt(), r.protocol(), r.verification(), r.location(), r.resumedFrom(), r.connection(),
                                 transcript.renderSince(fileMark)));
                         break;
-                    } catch (TransferException e) {
+                    } catch (TransferException caught) {
+                        // A provider may have built it from a reply that echoes a secret; nothing below may show that.
+                        TransferException e = caught.masked(transcript);
                         if (session != null && !session.isOpen()) {
                             release(session);
                             session = null;
