@@ -231,7 +231,7 @@ public abstract class AbstractStorageTarget implements StorageTarget {
             throw new TransferException(Reason.BAD_INPUT, "the source " + u.sourcePath().get() + " is not a regular file");
         }
         Instant deadline = u.deadline().map(d -> Instant.now().plus(d)).orElse(null);
-        return new PreparedUpload(u, rel, abs, length, 1, deadline, temporary);
+        return new PreparedUpload(u, rel, abs, length, 1, deadline, temporary, new PreparedUpload.SentBytes());
     }
 
     private Session acquire(Transcript transcript, Instant deadline) throws TransferException {
