@@ -84,12 +84,26 @@ public final class Credentials {
 
     /** Registers every secret of these credentials with the transcript, so none can appear in it. */
     public void maskIn(Transcript transcript) {
-        if (password != null) {
-            transcript.addSecret(new String(password));
+        for (String s : secrets()) {
+            transcript.addSecret(s);
         }
-        if (passphrase != null) {
-            transcript.addSecret(new String(passphrase));
+    }
+
+    /** The text with every secret of these credentials replaced by {@link Transcript#MASK}; {@code null} stays {@code null}. */
+    public String mask(String text) {
+        return Transcript.mask(text, secrets());
+    }
+
+    /** The password and passphrase that are present and not empty. */
+    java.util.List<String> secrets() {
+        java.util.List<String> out = new java.util.ArrayList<>(2);
+        if (password != null && password.length > 0) {
+            out.add(new String(password));
         }
+        if (passphrase != null && passphrase.length > 0) {
+            out.add(new String(passphrase));
+        }
+        return out;
     }
 
     @Override

@@ -6,12 +6,15 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A validated path on the server: a list of names that contain no CR, LF, NUL or {@code /}, are
- * not empty, {@code .} or {@code ..}, and are at most {@value #MAX_NAME_BYTES} UTF-8 bytes each.
+ * A validated path on the server: a list of names that contain no CR, LF, NUL, {@code /} or
+ * {@code \}, are not empty, {@code .}, {@code ..} or only dots and spaces, and are at most
+ * {@value #MAX_NAME_BYTES} UTF-8 bytes each.
  *
  * <p>Validation happens once, at the edge ({@link #relative(String)}, {@link #absolute(String)}):
  * a bad path is a {@link TransferException.Reason#BAD_INPUT} before any connection is opened.
- * {@code ..} is resolved lexically and refused if it would leave the base directory.
+ * {@code ..} is resolved lexically and refused if it would leave the base directory. A remote path
+ * (relative) may not have a name that starts with {@code ~}; a base directory (absolute, from the
+ * configuration) may, as SFTP's {@code /~/dir} for a directory under the login directory.
  */
 public final class RemotePath {
     /** The longest accepted name, in UTF-8 bytes (the common file system limit). */
@@ -38,8 +41,8 @@ public final class RemotePath {
      * A path relative to a base directory, e.g. {@code recordings/2026/a.mp4}. A leading {@code /}
      * is allowed and still means "relative to the base directory".
      *
-     * @throws TransferException {@code BAD_INPUT} if it is empty, names a directory, contains CR, LF
-     *         or NUL, or escapes the base directory with {@code ..}
+     * @throws TransferException {@code BAD_INPUT} if it is empty, names a directory, contains CR, LF,
+     *         NUL or {@code \}, has a name that starts with {@code ~}, or escapes the base directory with {@code ..}
      */
     public static RemotePath relative(String path) throws TransferException {
         RemotePath p = parse(path, false, "remote path");
@@ -53,7 +56,7 @@ public final class RemotePath {
      * An absolute base directory, e.g. {@code /srv/in}. An empty string means the root; a path
      * without a leading slash is taken from the root.
      *
-     * @throws TransferException {@code BAD_INPUT} on CR, LF, NUL, over-long names, or {@code ..} above the root
+     * @throws TransferException {@code BAD_INPUT} on CR, LF, NUL, {@code \}, over-long names, or {@code ..} above the root
      */
     public static RemotePath absolute(String path) throws TransferException {
         return parse(path == null ? "" : path, true, "base directory");
@@ -85,6 +88,11 @@ public final class RemotePath {
                         "remove control characters from the name");
             }
         }
+        if (path.indexOf('\\') >= 0) {
+            // Windows servers (IIS FTP, Windows OpenSSH) read \ as a separator: "..\..\x" would climb out unseen.
+            throw bad(what + " \"" + printable(path) + "\" contains \\ at index " + path.indexOf('\\')
+                    + "; some servers read it as a directory separator", "separate directories with / only");
+        }
         if (path.getBytes(StandardCharsets.UTF_8).length > MAX_PATH_BYTES) {
             throw bad(what + " is " + path.length() + " characters long; at most " + MAX_PATH_BYTES + " bytes are allowed",
                     "shorten the path");
@@ -94,6 +102,11 @@ public final class RemotePath {
             if (seg.isEmpty() || seg.equals(".")) {
                 continue;
             }
+            if (!absolute && seg.startsWith("~")) {
+                // vsftpd answers "CWD ~" with 250 in the login directory (ProFTPD expands ~user too): outside the base.
+                throw bad(what + " \"" + printable(path) + "\" has a name that starts with ~, which FTP servers expand to a "
+                        + "home directory outside the base directory", "rename it so that no name starts with ~");
+            }
             if (seg.equals("..")) {
                 if (out.isEmpty()) {
                     throw bad(what + " \"" + printable(path) + "\" climbs above "
@@ -102,6 +115,11 @@ public final class RemotePath {
                 }
                 out.remove(out.size() - 1);
                 continue;
+            }
+            if (seg.chars().allMatch(c -> c == '.' || c == ' ')) {
+                // Windows drops trailing dots and spaces from a name: "... " or ".. " would become "..".
+                throw bad(what + " \"" + printable(path) + "\" has a name made only of dots and spaces",
+                        "give each directory and file a name with a letter or digit in it");
             }
             if (seg.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
                 throw bad(what + " has a name of " + seg.length() + " characters; at most " + MAX_NAME_BYTES

@@ -278,7 +278,7 @@ public final class TargetConfig {
                 throw bad("the target URI has an invalid port " + port, "use a port from 1 to 65535");
             }
             if (userInfo != null) {
-                this.uriUser = URLDecoder.decode(userInfo.replace("+", "%2B"), StandardCharsets.UTF_8);
+                this.uriUser = decode(userInfo.replace("+", "%2B"), "user name");
             }
             String p = uri.getPath();
             this.path = p == null || p.isEmpty() ? "/" : p;
@@ -289,11 +289,29 @@ public final class TargetConfig {
                         continue;
                     }
                     int eq = kv.indexOf('=');
-                    String k = URLDecoder.decode(eq < 0 ? kv : kv.substring(0, eq), StandardCharsets.UTF_8);
-                    String v = eq < 0 ? "" : URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8);
+                    String k = decode(eq < 0 ? kv : kv.substring(0, eq), "query");
+                    String v = eq < 0 ? "" : decode(kv.substring(eq + 1), "query");
                     properties.put(k, v);
                 }
             }
+        }
+
+        /**
+         * A percent-decoded part of the URI. The raw text was checked for CR, LF and NUL, but {@code %0d%0a} or {@code %00}
+         * decode to them: in a user name they would end the USER command early.
+         */
+        private static String decode(String raw, String what) throws TransferException {
+            String out;
+            try {
+                out = URLDecoder.decode(raw, StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw bad("the target URI's " + what + " has a malformed %-escape", "write % as %25");
+            }
+            if (out.indexOf('\r') >= 0 || out.indexOf('\n') >= 0 || out.indexOf('\0') >= 0) {
+                throw bad("the target URI's " + what + " contains CR, LF or NUL (%0d, %0a or %00)",
+                        "remove the control characters from the URI");
+            }
+            return out;
         }
 
         /** Who logs in; its user name must match the URI's, if the URI has one. */

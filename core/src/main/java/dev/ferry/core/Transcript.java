@@ -243,13 +243,34 @@ public final class Transcript {
         return text;
     }
 
+    /**
+     * The text with every secret registered with this transcript replaced by {@link #MASK}: for server text that goes
+     * elsewhere than the transcript (a log line, an exception, a probe step). {@code null} stays {@code null}.
+     */
+    public String mask(String text) {
+        return text == null ? null : maskSecrets(text);
+    }
+
+    /** The registered secrets, for {@link TransferException.Builder#mask(Transcript)}. */
+    Set<String> secrets() {
+        return secrets;
+    }
+
     private String maskSecrets(String text) {
+        return mask(text, secrets);
+    }
+
+    /** {@code text} with each of {@code secrets} replaced by {@link #MASK}; shared by the transcript and the exception. */
+    static String mask(String text, java.util.Collection<String> secrets) {
+        if (text == null || secrets.isEmpty()) {
+            return text;
+        }
         String out = text;
         // Longest first: a password that is part of the passphrase must not split the passphrase's mask.
         List<String> bySize = new ArrayList<>(secrets);
         bySize.sort(java.util.Comparator.comparingInt(String::length).reversed());
         for (String s : bySize) {
-            if (out.contains(s)) {
+            if (!s.isEmpty() && out.contains(s)) {
                 out = out.replace(s, MASK);
             }
         }

@@ -1,8 +1,11 @@
 package dev.ferry.core;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The one checked exception of Ferry: a transfer, probe or connection failed for a known {@link Reason}.
@@ -11,7 +14,11 @@ import java.util.Objects;
  * (for example {@code 522 SSL connection failed: session reuse required}), a {@linkplain #hint() hint}
  * saying what to do, whether a {@linkplain #retryable() retry} may help, and the
  * {@linkplain #transcript() transcript} of the conversation so far. Messages never contain a
- * password, passphrase or key.
+ * password, passphrase or key: a server may echo one back ({@code 530 Login incorrect for PASS ...}), so an
+ * exception built with the {@link Transcript} of the conversation ({@link Builder#transcript(Transcript)}) or
+ * with {@link Builder#mask(Credentials)} has every secret those know replaced by {@link Transcript#MASK} in its
+ * message, server reply, hint, transcript and {@link #toString()}; {@link #masked(Transcript)} does the same
+ * for one built without them.
  */
 public class TransferException extends IOException {
     private static final long serialVersionUID = 1L;
@@ -80,12 +87,14 @@ public class TransferException extends IOException {
     }
 
     private TransferException(Builder b) {
-        super(b.message, b.cause);
+        super(Transcript.mask(b.message, b.secrets), b.cause);
         this.reason = b.reason;
         this.retryable = b.retryable != null ? b.retryable : b.reason.retryableByDefault();
-        this.serverReply = b.serverReply;
-        this.hint = b.hint;
-        this.transcript = b.transcript == null ? List.of() : List.copyOf(b.transcript);
+        this.serverReply = Transcript.mask(b.serverReply, b.secrets);
+        this.hint = Transcript.mask(b.hint, b.secrets);
+        List<String> lines = new ArrayList<>(b.transcript == null ? List.of() : b.transcript);
+        lines.replaceAll(l -> Transcript.mask(l, b.secrets));
+        this.transcript = List.copyOf(lines);
     }
 
     /** Starts an exception with all its details. */
@@ -93,9 +102,37 @@ public class TransferException extends IOException {
         return new Builder(reason, message);
     }
 
-    /** A copy of this exception with a transcript attached (the reason and details are kept). */
+    /**
+     * A copy of this exception with a transcript attached (the reason, details and stack trace are kept), masked
+     * with the transcript's secrets.
+     */
     public TransferException withTranscript(Transcript t) {
-        return toBuilder().transcript(t == null ? List.of() : t.render()).build();
+        return sameTrace(t == null ? toBuilder().transcript(List.of()).build() : toBuilder().transcript(t).build());
+    }
+
+    /**
+     * This exception with every secret registered with {@code t} replaced by {@link Transcript#MASK} in its message,
+     * server reply, hint and transcript, for one that was built without them; this exception itself if none of them
+     * appears (or {@code t} is {@code null}). The copy keeps the reason, retry classification, cause and stack trace.
+     */
+    public TransferException masked(Transcript t) {
+        if (t == null) {
+            return this;
+        }
+        TransferException m = toBuilder().mask(t).build();
+        if (Objects.equals(getMessage(), m.getMessage()) && Objects.equals(serverReply, m.serverReply)
+                && Objects.equals(hint, m.hint) && transcript.equals(m.transcript)) {
+            return this;
+        }
+        return sameTrace(m);
+    }
+
+    private TransferException sameTrace(TransferException copy) {
+        copy.setStackTrace(getStackTrace());
+        for (Throwable s : getSuppressed()) {
+            copy.addSuppressed(s);
+        }
+        return copy;
     }
 
     /** A builder holding this exception's details, to add to or change. */
@@ -151,6 +188,8 @@ public class TransferException extends IOException {
         private String serverReply;
         private String hint;
         private List<String> transcript;
+        // Only while building: an exception keeps the masked text, never the secrets.
+        private final Set<String> secrets = new LinkedHashSet<>();
 
         private Builder(Reason reason, String message) {
             this.reason = Objects.requireNonNull(reason, "reason");
@@ -162,7 +201,28 @@ public class TransferException extends IOException {
         public Builder serverReply(String serverReply) { this.serverReply = serverReply; return this; }
         public Builder hint(String hint) { this.hint = hint; return this; }
         public Builder transcript(List<String> lines) { this.transcript = lines; return this; }
-        public Builder transcript(Transcript t) { this.transcript = t == null ? null : t.render(); return this; }
+
+        /** The transcript so far; its secrets are masked in everything the exception says (see {@link #mask(Transcript)}). */
+        public Builder transcript(Transcript t) {
+            this.transcript = t == null ? null : t.render();
+            return mask(t);
+        }
+
+        /** Masks every secret registered with {@code t} in the message, server reply, hint and transcript. */
+        public Builder mask(Transcript t) {
+            if (t != null) {
+                secrets.addAll(t.secrets());
+            }
+            return this;
+        }
+
+        /** Masks the password and passphrase of {@code c} in the message, server reply, hint and transcript. */
+        public Builder mask(Credentials c) {
+            if (c != null) {
+                secrets.addAll(c.secrets());
+            }
+            return this;
+        }
 
         public TransferException build() {
             return new TransferException(this);

@@ -40,6 +40,54 @@ class RemotePathTest {
         assertEquals(TransferException.Reason.BAD_INPUT, e2.reason());
     }
 
+    /** vsftpd answered "CWD ~" with 250 and stored the file in the login directory while Ferry reported /base/~/x.bin. */
+    @ParameterizedTest
+    @ValueSource(strings = {"~/x.bin", "~", "~root/x.bin", "a/~/x.bin", "a/~b/x.bin", "~x.bin", "a/../~/x.bin"})
+    void refusesANameStartingWithTildeInARemotePath(String path) {
+        TransferException e = assertThrows(TransferException.class, () -> RemotePath.relative(path));
+        assertEquals(TransferException.Reason.BAD_INPUT, e.reason());
+        assertTrue(e.getMessage().contains("starts with ~"), e.getMessage());
+        assertThrows(TransferException.class, () -> RemotePath.absolute("/in").resolve(RemotePath.relative(path)));
+    }
+
+    @Test
+    void aTildeInsideANameIsAllowed() throws TransferException {
+        assertEquals("a~b/x.bin~", RemotePath.relative("a~b/x.bin~").toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"..\\..\\x.bin", "a\\b.bin", "\\x.bin", "dir/x\\"})
+    void refusesABackslashInARemotePath(String path) {
+        TransferException e = assertThrows(TransferException.class, () -> RemotePath.relative(path));
+        assertEquals(TransferException.Reason.BAD_INPUT, e.reason());
+        assertTrue(e.getMessage().contains("separator"), e.getMessage());
+        TransferException single = assertThrows(TransferException.class, () -> RemotePath.validateName(path));
+        assertEquals(TransferException.Reason.BAD_INPUT, single.reason());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/srv\\in", "\\..\\x", "/in/a\\b"})
+    void refusesABackslashInABaseDirectory(String dir) {
+        TransferException e = assertThrows(TransferException.class, () -> RemotePath.absolute(dir));
+        assertEquals(TransferException.Reason.BAD_INPUT, e.reason());
+    }
+
+    /** Windows strips trailing dots and spaces, so these names would mean "..". */
+    @ParameterizedTest
+    @ValueSource(strings = {"...", ".. ", ". ", "a/.../x.bin", " "})
+    void refusesNamesOfOnlyDotsAndSpaces(String path) {
+        TransferException e = assertThrows(TransferException.class, () -> RemotePath.relative(path));
+        assertEquals(TransferException.Reason.BAD_INPUT, e.reason());
+    }
+
+    /** The base directory comes from the configuration: /~/in (under the login directory, for SFTP) stays allowed. */
+    @Test
+    void aBaseDirectoryMayStartWithTilde() throws TransferException {
+        assertEquals("/~/in", RemotePath.absolute("/~/in").toString());
+        assertEquals("/~", RemotePath.absolute("/~").toString());
+        assertEquals("/~/in/a/x.bin", RemotePath.absolute("/~/in").resolve(RemotePath.relative("a/x.bin")).toString());
+    }
+
     @Test
     void absoluteBaseDirectories() throws TransferException {
         assertEquals("/", RemotePath.absolute("").toString());

@@ -21,6 +21,18 @@ class TargetConfigTest {
         assertEquals("control-host", c.property("passive-nat").orElseThrow());
     }
 
+    /** The raw URI has no control character, but %0d%0a and %00 decode to them: BAD_INPUT, not IllegalArgumentException. */
+    @Test
+    void aPercentEncodedControlCharacterInTheUserOrQueryIsBadInput() {
+        for (String u : new String[] {"ftps://al%0d%0aice@host/in", "ftps://al%0Aice@host/in", "ftps://al%00ice@host/in",
+                "sftp://al%0dice@host/in", "ftps://alice@host/in?passive-nat=%0d%0aX", "ftps://alice@host/in?a%00=1"}) {
+            TransferException e = assertThrows(TransferException.class, () -> TargetConfig.builder(u).build(), u);
+            assertEquals(TransferException.Reason.BAD_INPUT, e.reason(), u);
+            assertTrue(e.getMessage().contains("CR, LF or NUL"), e.getMessage());
+            assertFalse(e.getMessage().contains("\r") || e.getMessage().contains("\n") || e.getMessage().contains("\0"));
+        }
+    }
+
     @Test
     void ipv6AndDefaultPort() throws TransferException {
         TargetConfig c = TargetConfig.builder("sftp://u@[::1]/srv").build();

@@ -3,13 +3,18 @@ package dev.ferry.webhook;
 import dev.ferry.core.BatchResult;
 import dev.ferry.core.ConnectionInfo;
 import dev.ferry.core.ContentSource;
+import dev.ferry.core.Credentials;
 import dev.ferry.core.ProbeReport;
+import dev.ferry.core.RetryPolicy;
 import dev.ferry.core.StorageTarget;
+import dev.ferry.core.TargetConfig;
 import dev.ferry.core.TargetInfo;
+import dev.ferry.core.Transcript;
 import dev.ferry.core.TransferException;
 import dev.ferry.core.Upload;
 import dev.ferry.core.UploadResult;
 import dev.ferry.core.Verification;
+import dev.ferry.core.spi.AbstractStorageTarget;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -28,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -130,6 +136,54 @@ class DeliveryTest {
             assertTrue(data.ftpUploadStatus().startsWith("upload failed: AUTH"));
             assertEquals("ftp", data.protocol());
             assertTrue(target.files.isEmpty());
+        }
+    }
+
+    /** A target whose server echoes the password in its refusal, as some FTP servers do ("530 ... PASS <password>"). */
+    static final class EchoingTarget extends AbstractStorageTarget {
+        EchoingTarget(TargetConfig config) {
+            super(config, "ftps");
+        }
+
+        @Override
+        protected Session connect(Transcript t) throws TransferException {
+            String pw = new String(config().credentials().password().orElseThrow());
+            t.sent("PASS " + pw);
+            t.received("530 Login incorrect for PASS " + pw);
+            // Built as a careless provider would: no transcript, the reply as it came.
+            throw TransferException.builder(TransferException.Reason.AUTH, "the server refused the login (530 Login incorrect for PASS "
+                    + pw + ")").serverReply("530 Login incorrect for PASS " + pw).build();
+        }
+
+        @Override
+        public ProbeReport probe() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public TargetInfo info() {
+            return new TargetInfo("ftps", "h", 21, "/in", config().redactedUri());
+        }
+    }
+
+    @Test
+    void theFailureWebhookCarriesNoPasswordTheServerEchoed() throws Exception {
+        String pw = "Echo-Me-Pw-61a7";
+        TargetConfig cfg = TargetConfig.builder("ftps://alice@h/in").credentials(Credentials.password("alice", pw.toCharArray()))
+                .retryPolicy(RetryPolicy.builder().maxAttempts(1).build()).build();
+        try (EchoingTarget target = new EchoingTarget(cfg); MockWebServer server = new MockWebServer();
+             WebhookSender sender = WebhookSender.builder().build()) {
+            server.start(InetAddress.getLoopbackAddress(), 0);
+            server.enqueue(new MockResponse.Builder().code(200).build());
+            Delivery.Outcome o = Delivery.builder(target, sender, server.url("/hook").toString()).build().deliver("rec-8", recording(), b -> b);
+            assertEquals(TransferException.Reason.AUTH, o.failure().reason());
+            assertEquals("530 Login incorrect for PASS ****", o.failure().serverReply());
+            RecordedRequest r = server.takeRequest(5, TimeUnit.SECONDS);
+            String body = r.getBody().utf8();
+            assertFalse(body.contains(pw), body);
+            VideoCopiedFtp data = WebhookPayload.parse(body).data(VideoCopiedFtp.class);
+            assertTrue(data.ftpUploadStatus().contains("530 Login incorrect for PASS ****"), data.ftpUploadStatus());
+            assertFalse(o.failure().toString().contains(pw) || String.join("\n", o.failure().transcript()).contains(pw));
         }
     }
 }

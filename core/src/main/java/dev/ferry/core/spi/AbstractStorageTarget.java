@@ -195,7 +195,9 @@ public abstract class AbstractStorageTarget implements StorageTarget {
                                 p.attempt(), r.protocol(), r.verification(), r.location(), r.resumedFrom(), r.connection(),
                                 transcript.renderSince(fileMark)));
                         break;
-                    } catch (TransferException e) {
+                    } catch (TransferException caught) {
+                        // A provider may have built it from a reply that echoes a secret; nothing below may show that.
+                        TransferException e = caught.masked(transcript);
                         if (session != null && !session.isOpen()) {
                             pool.release(session);
                             session = null;
@@ -251,7 +253,7 @@ public abstract class AbstractStorageTarget implements StorageTarget {
             throw new TransferException(Reason.BAD_INPUT, "the source " + u.sourcePath().get() + " is not a regular file");
         }
         Instant deadline = u.deadline().map(d -> Instant.now().plus(d)).orElse(null);
-        return new PreparedUpload(u, rel, abs, length, 1, deadline, temporary);
+        return new PreparedUpload(u, rel, abs, length, 1, deadline, temporary, new PreparedUpload.SentBytes());
     }
 
     private void ensureOpen() throws TransferException {

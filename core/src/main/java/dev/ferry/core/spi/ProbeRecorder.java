@@ -88,7 +88,7 @@ public final class ProbeRecorder {
     private boolean run(ProbeStep.Step step, StepAction action) {
         long start = System.nanoTime();
         try {
-            String reply = action.run();
+            String reply = mask(action.run());
             steps.put(step, new ProbeStep(step, ProbeStep.Status.PASSED, since(start), reply, null, null, null));
             return true;
         } catch (TransferException e) {
@@ -106,11 +106,12 @@ public final class ProbeRecorder {
 
     /** Records a step as passed without running anything (e.g. DNS for an IP literal). */
     public void passed(ProbeStep.Step step, Duration elapsed, String reply) {
-        steps.put(step, new ProbeStep(step, ProbeStep.Status.PASSED, elapsed, reply, null, null, null));
+        steps.put(step, new ProbeStep(step, ProbeStep.Status.PASSED, elapsed, mask(reply), null, null, null));
     }
 
-    /** Records a step as failed. */
-    public void fail(ProbeStep.Step step, Duration elapsed, TransferException e) {
+    /** Records a step as failed; the transcript's secrets are masked in what the step shows. */
+    public void fail(ProbeStep.Step step, Duration elapsed, TransferException failure) {
+        TransferException e = failure.masked(transcript);
         if (step != ProbeStep.Step.QUIT) {
             failed = true;
         }
@@ -143,6 +144,11 @@ public final class ProbeRecorder {
                     "not run"));
         }
         return new ProbeReport(target, out, connection, transcript.render());
+    }
+
+    /** A server's reply may echo a secret (the password it refused): the report shows none. */
+    private String mask(String text) {
+        return transcript == null ? text : transcript.mask(text);
     }
 
     private static Duration since(long start) {

@@ -78,20 +78,21 @@ public final class TargetOptions {
         if (user == null || user.isEmpty()) {
             throw bad("the URI " + uriText + " names no user", "use the form " + uri.getScheme() + "://user@host/dir");
         }
-        Credentials c = Credentials.username(user);
-        if (passwordEnv != null) {
-            c = c.withPassword(secretFromEnv(passwordEnv, "--password-env"));
-        }
-        if (key != null) {
-            if (!Files.isRegularFile(key)) {
-                throw bad("the key file " + key + " does not exist", "give the path of a private key with --key");
-            }
-            c = c.withPrivateKey(key, passphraseEnv == null ? null : secretFromEnv(passphraseEnv, "--passphrase-env"));
-        } else if (passphraseEnv != null) {
-            throw bad("--passphrase-env needs --key", null);
-        }
-        b.credentials(c);
         try {
+            // Inside the try: what Credentials refuses (a user name with CR, LF or NUL) is bad input, not a crash.
+            Credentials c = Credentials.username(user);
+            if (passwordEnv != null) {
+                c = c.withPassword(secretFromEnv(passwordEnv, "--password-env"));
+            }
+            if (key != null) {
+                if (!Files.isRegularFile(key)) {
+                    throw bad("the key file " + key + " does not exist", "give the path of a private key with --key");
+                }
+                c = c.withPrivateKey(key, passphraseEnv == null ? null : secretFromEnv(passphraseEnv, "--passphrase-env"));
+            } else if (passphraseEnv != null) {
+                throw bad("--passphrase-env needs --key", null);
+            }
+            b.credentials(c);
             TlsOptions.Builder tls = TlsOptions.builder();
             for (Path p : caCerts) {
                 for (X509Certificate cert : readCertificates(p)) {

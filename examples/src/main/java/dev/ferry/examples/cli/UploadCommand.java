@@ -83,7 +83,7 @@ final class UploadCommand implements Callable<Integer> {
             ProgressBar bar = ProgressBar.forTerminal(err, target.json);
             List<Upload> uploads = new ArrayList<>();
             for (String f : files) {
-                Path p = Path.of(f);
+                Path p = localFile(f);
                 uploads.add(Upload.builder().source(p)
                         .remotePath(remoteName != null ? remoteName : p.getFileName() == null ? f : p.getFileName().toString())
                         .existing(policy).atomic(!noAtomic).progress(bar != null ? bar : ProgressListener.NONE).build());
@@ -99,6 +99,15 @@ final class UploadCommand implements Callable<Integer> {
             return FerryCli.EXIT_OK;
         } catch (TransferException e) {
             return Output.fail(e, target.json, target.transcript, out, err);
+        }
+    }
+
+    private static Path localFile(String name) throws TransferException {
+        try {
+            return Path.of(name);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw TargetOptions.bad("the file name \"" + name.replace("\0", "\\0") + "\" is not a valid path: " + e.getReason(),
+                    null);
         }
     }
 

@@ -137,6 +137,41 @@ class FerryCliTest {
         assertEquals(2, r2.code());
     }
 
+    /** "~/x.bin" into ftps://.../base made vsftpd store the file in the login directory while Ferry reported /base/~/x.bin. */
+    @Test
+    void aRemoteNameLeavingTheBaseByTildeOrBackslashIsBadInput(@TempDir Path dir) throws Exception {
+        Path a = Files.writeString(dir.resolve("a.bin"), "x");
+        for (String name : new String[] {"~/x.bin", "sub/~/x.bin", "..\\..\\x.bin"}) {
+            Run r = run("upload", "--json", "--remote-name", name, a.toString(), "mem://alice@host/tilde-base");
+            assertEquals(2, r.code(), name + ": " + r.out() + r.err());
+            assertEquals("BAD_INPUT", r.json().get("reason").asText(), r.out());
+            assertFalse(MemoryProvider.FILES.keySet().stream().anyMatch(k -> k.startsWith("/tilde-base")), "nothing was stored");
+        }
+    }
+
+    /** %0d%0a in the URI's user name made Credentials throw, and the CLI died with a stack trace (exit 3). */
+    @Test
+    void aControlCharacterInTheUriIsAUsageErrorWithoutAStackTrace(@TempDir Path dir) throws Exception {
+        Path a = Files.writeString(dir.resolve("a.bin"), "x");
+        for (String uri : new String[] {"mem://al%0d%0aice@host/in", "mem://al%0Aice@host/in", "mem://al%00ice@host/in",
+                "mem://alice@host/in?x=%0a", "mem://alice@host/i%0an", "mem://al%zzice@host/in", "mem://alice@host/%5C..%5Cx"}) {
+            for (String[] line : new String[][] {{"upload", "--json", a.toString(), uri}, {"probe", "--json", uri}}) {
+                Run r = run(line);
+                String what = String.join(" ", line) + ": " + r.out() + r.err();
+                assertEquals(2, r.code(), what);
+                assertEquals("BAD_INPUT", r.json().get("reason").asText(), what);
+                assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), what);
+            }
+            Run text = run("upload", a.toString(), uri);
+            assertEquals(2, text.code(), text.err());
+            assertTrue(text.err().startsWith("ferry: BAD_INPUT: "), text.err());
+            assertFalse(text.err().contains("Exception") || text.err().contains("\tat "), text.err());
+        }
+        Run nul = run("upload", "--json", "a\0b.bin", "mem://alice@host/in");
+        assertEquals(2, nul.code(), nul.out() + nul.err());
+        assertEquals("BAD_INPUT", nul.json().get("reason").asText());
+    }
+
     @Test
     void connectFailureExits3WithHint(@TempDir Path dir) throws Exception {
         Path a = Files.writeString(dir.resolve("a.bin"), "x");

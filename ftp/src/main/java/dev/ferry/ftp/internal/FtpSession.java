@@ -124,19 +124,16 @@ final class FtpSession implements AbstractStorageTarget.Session {
         long offset = 0;
         // A temporary file that failed verification is never resumed, should it still be there.
         if (u.atomic() && u.resume() && length > 0 && !target.takeUnresumable(p)) {
-            long partial = conn.size(storeName);
-            if (partial > 0 && partial <= length) {
-                offset = partial;
-                t.note("resuming " + storeName + " at byte " + offset + " of " + length);
-            } else if (partial > length) {
-                t.note(storeName + " is larger than the source (" + partial + " > " + length + "); starting over");
-            }
+            offset = p.resumeOffset(storeName, conn.size(storeName), t);
         }
         long[] sent = {0};
         int accepted = conn.dataCommandsAccepted();
         try {
             return transferAndPublish(p, t, storeName, finalName, offset, sent);
         } catch (TransferException e) {
+            if (u.atomic() && sent[0] > 0) {
+                p.recordSent(storeName, offset, sent[0]);
+            }
             // Keep a temporary file only when a retry will resume it: not when no attempt follows (it would stay on the
             // server), nor when it failed verification (its bytes are wrong; a retry starts from byte 0).
             boolean verifyFailed = e.reason() == Reason.VERIFY_FAILED;

@@ -401,11 +401,7 @@ final class SftpConnection implements AbstractStorageTarget.Session {
                 t.note(finalPath + " exists; publishing as " + publishAs);
             }
             if (u.atomic() && u.resume() && length > 0) {
-                long partial = statSize(tempPath);
-                if (partial > 0 && partial <= length) {
-                    offset = partial;
-                    t.note("resuming " + tempPath + " at byte " + offset + " of " + length);
-                }
+                offset = p.resumeOffset(tempPath, statSize(tempPath), t);
             }
             long start = System.nanoTime();
             if (offset < length || length <= 0) {
@@ -441,14 +437,23 @@ final class SftpConnection implements AbstractStorageTarget.Session {
             return new UploadResult(publishAs, total, Duration.ZERO, p.attempt(), "sftp", done, location(publishAs), offset, info,
                     List.of());
         } catch (TransferException e) {
+            recordSent(p, tempPath, offset, sent[0]);
             cleanUp(u, target, u.resume() && e.retryable() && sent[0] + offset > 0);
             restoreInterrupt();
             throw e;
         } catch (IOException e) {
             TransferException te = io("upload " + finalPath, e);
+            recordSent(p, tempPath, offset, sent[0]);
             cleanUp(u, target, u.resume() && te.retryable() && sent[0] + offset > 0);
             restoreInterrupt();
             throw te;
+        }
+    }
+
+    /** Tells the upload how far its temporary file can be its own: a retry resumes it no further. */
+    private static void recordSent(PreparedUpload p, String tempPath, long offset, long sent) {
+        if (p.upload().atomic() && sent > 0) {
+            p.recordSent(tempPath, offset, sent);
         }
     }
 
