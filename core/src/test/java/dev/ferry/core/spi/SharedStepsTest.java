@@ -51,7 +51,7 @@ class SharedStepsTest {
         Upload u = Upload.builder().source(source).remotePath("a/b.bin")
                 .progress((p, sent, total) -> progress.add(new long[]{sent, total})).build();
         RemotePath rel = RemotePath.relative("a/b.bin");
-        return new PreparedUpload(u, rel, rel, length, 1, deadline, PreparedUpload.newTemporaryName("b.bin"));
+        return new PreparedUpload(u, rel, rel, length, 1, deadline, PreparedUpload.newTemporaryName("b.bin"), new PreparedUpload.SentBytes());
     }
 
     @Test
