@@ -18,7 +18,12 @@ import java.util.Objects;
  *       {@code webhook-id}, {@code webhook-timestamp} (Unix seconds) and {@code webhook-signature: v1,<base64>}
  *       of HMAC-SHA256 over {@code id.timestamp.body}, keyed by the base64 part of a {@code whsec_} secret.</li>
  * </ul>
- * Immutable and thread-safe; {@link #toString()} shows the style only.
+ * Prefer {@link Style#STANDARD}. The pipe form is kept, unchanged, for receivers written for the platform, but it
+ * is weak: it has no timestamp, does not cover the webhook id or the content type, and joins URL and JSON with no
+ * separator, so a captured request can be replayed for ever. A pipe receiver should at least use
+ * {@link WebhookVerifier#withReplayProtection}.
+ *
+ * <p>Immutable and thread-safe; {@link #toString()} shows the style only.
  */
 public final class WebhookSigner {
     /** The signature forms. */
@@ -35,7 +40,11 @@ public final class WebhookSigner {
         this.key = key;
     }
 
-    /** The platform's form, keyed by the account's webhook key. */
+    /**
+     * The platform's form, keyed by the account's webhook key: only for receivers that check {@code X-Pipe-Signature}.
+     * It signs the URL and the JSON text, nothing else (no timestamp, id or content type), so anyone who captures a
+     * request can replay it for ever; use {@link #standard} wherever the receiver allows.
+     */
     public static WebhookSigner pipe(String webhookKey) {
         Objects.requireNonNull(webhookKey, "webhookKey");
         if (webhookKey.isEmpty()) {

@@ -1,13 +1,17 @@
 package dev.ferry.webhook;
 
+import dev.ferry.webhook.internal.ReplayMemory;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -16,13 +20,25 @@ import java.util.TreeMap;
 /**
  * Verifies a received webhook: for receivers. Works on the exact raw body bytes (never on re-serialized JSON),
  * compares in constant time, and for Standard Webhooks checks that the timestamp is within a tolerance (5
- * minutes by default) and accepts any of several space-separated signatures (key rotation). Immutable and
- * thread-safe.
+ * minutes by default) and accepts any of several space-separated signatures (key rotation). Reads no stream:
+ * the receiver reads the body, and should bound it (a webhook is small; 1 MiB is plenty).
+ *
+ * <p>Replays. A Standard Webhooks signature covers the id, the timestamp and the body, so a captured request
+ * stops verifying after the tolerance. The platform's {@code X-Pipe-Signature} ({@link #pipe}) covers only the
+ * URL and the JSON text, joined with no separator: no timestamp, no id, not the content type. A captured pipe
+ * request verifies for ever. It is kept for receivers written for the platform; prefer {@link #standard}. Either
+ * way, {@link #withReplayProtection} makes the verifier refuse a request it has already accepted within a window
+ * ({@link Rejection#REPLAYED}).
+ *
+ * <p>Immutable and thread-safe; with replay protection it remembers accepted requests (in bounded memory), and
+ * the copies made by {@link #withTolerance} and {@link #withClock} share that memory.
  *
  * <pre>{@code
- * WebhookVerifier v = WebhookVerifier.standard(System.getenv("WEBHOOK_SECRET"));
+ * WebhookVerifier v = WebhookVerifier.standard(System.getenv("WEBHOOK_SECRET"))
+ *         .withReplayProtection(Duration.ofMinutes(10), 100_000);
  * WebhookVerifier.Result r = v.verify(requestUrl, headers, rawBody);
- * if (!r.valid()) { respond(401, r.message()); }
+ * if (r.rejection() == WebhookVerifier.Rejection.REPLAYED) { respond(200); } // had it already
+ * else if (!r.valid()) { respond(401, r.message()); }
  * }</pre>
  */
 public final class WebhookVerifier {
@@ -41,7 +57,13 @@ public final class WebhookVerifier {
         /** The timestamp is older or newer than the tolerance allows (a replay, or a wrong clock). */
         TIMESTAMP_OUT_OF_TOLERANCE,
         /** No signature matches: wrong secret, or the body or URL was changed. */
-        SIGNATURE_MISMATCH
+        SIGNATURE_MISMATCH,
+        /**
+         * Authentic, but accepted before within the replay window ({@link #withReplayProtection}): a replay, or the
+         * sender's retry of a request that was accepted (e.g. whose answer was lost). Answer it with a {@code 2xx}
+         * without acting on it again.
+         */
+        REPLAYED
     }
 
     /**
@@ -73,25 +95,32 @@ public final class WebhookVerifier {
     private final byte[] key;
     private final Duration tolerance;
     private final Clock clock;
+    /** Accepted requests, or {@code null} without replay protection. */
+    private final ReplayMemory replays;
 
-    private WebhookVerifier(WebhookSigner.Style style, byte[] key, Duration tolerance, Clock clock) {
+    private WebhookVerifier(WebhookSigner.Style style, byte[] key, Duration tolerance, Clock clock, ReplayMemory replays) {
         this.style = style;
         this.key = key;
         this.tolerance = tolerance;
         this.clock = clock;
+        this.replays = replays;
     }
 
-    /** Verifies the platform's {@code X-Pipe-Signature}. */
+    /**
+     * Verifies the platform's {@code X-Pipe-Signature}: HMAC-SHA1 over the URL and the JSON text only. It has no
+     * timestamp and does not cover the webhook id or the content type, so a captured request verifies for ever:
+     * add {@link #withReplayProtection}, and prefer {@link #standard} where the sender can be changed.
+     */
     public static WebhookVerifier pipe(String webhookKey) {
         Objects.requireNonNull(webhookKey, "webhookKey");
         return new WebhookVerifier(WebhookSigner.Style.PIPE, webhookKey.getBytes(StandardCharsets.UTF_8), DEFAULT_TOLERANCE,
-                Clock.systemUTC());
+                Clock.systemUTC(), null);
     }
 
     /** Verifies Standard Webhooks signatures with a {@code whsec_} secret. */
     public static WebhookVerifier standard(String secret) {
         return new WebhookVerifier(WebhookSigner.Style.STANDARD, WebhookSigner.standardKey(secret), DEFAULT_TOLERANCE,
-                Clock.systemUTC());
+                Clock.systemUTC(), null);
     }
 
     /** The same verifier with another timestamp tolerance. */
@@ -99,12 +128,28 @@ public final class WebhookVerifier {
         if (d.isNegative()) {
             throw new IllegalArgumentException("tolerance must not be negative");
         }
-        return new WebhookVerifier(style, key, d, clock);
+        return new WebhookVerifier(style, key, d, clock, replays);
     }
 
     /** The same verifier with another clock (tests). */
     public WebhookVerifier withClock(Clock c) {
-        return new WebhookVerifier(style, key, tolerance, Objects.requireNonNull(c, "clock"));
+        return new WebhookVerifier(style, key, tolerance, Objects.requireNonNull(c, "clock"), replays);
+    }
+
+    /**
+     * The same verifier, also refusing ({@link Rejection#REPLAYED}) a request it accepted within {@code window}
+     * before: by {@code webhook-id} for Standard Webhooks (the id is signed), by URL and body for the pipe style
+     * (its {@code webhook-id} header is not signed, so it cannot be trusted). Only authentic requests are
+     * remembered, at most {@code maxEntries} (past that the oldest are forgotten early), so memory stays bounded.
+     * For Standard Webhooks a window of twice the tolerance covers every timestamp that still verifies.
+     *
+     * <p>A request is remembered once it verifies: if handling it fails after that, the sender's retry comes back as
+     * {@code REPLAYED}. Handle and store the event before answering, or keep your own record by id.
+     *
+     * @throws IllegalArgumentException if the window is not positive or {@code maxEntries} is below 1
+     */
+    public WebhookVerifier withReplayProtection(Duration window, int maxEntries) {
+        return new WebhookVerifier(style, key, tolerance, clock, new ReplayMemory(window, maxEntries));
     }
 
     /**
@@ -138,9 +183,29 @@ public final class WebhookVerifier {
                         "a form-encoded body must hold exactly one field, 'payload', of %-encoded UTF-8");
             }
         }
-        byte[] expected = WebhookSigner.pipeSignature(key, url == null ? "" : url, text).getBytes(StandardCharsets.US_ASCII);
-        return MessageDigest.isEqual(expected, sig.strip().getBytes(StandardCharsets.US_ASCII)) ? Result.ok(text)
-                : Result.rejected(Rejection.SIGNATURE_MISMATCH, "the X-Pipe-Signature does not match the URL and body");
+        String signedUrl = url == null ? "" : url;
+        byte[] expected = WebhookSigner.pipeSignature(key, signedUrl, text).getBytes(StandardCharsets.US_ASCII);
+        if (!MessageDigest.isEqual(expected, sig.strip().getBytes(StandardCharsets.US_ASCII))) {
+            return Result.rejected(Rejection.SIGNATURE_MISMATCH, "the X-Pipe-Signature does not match the URL and body");
+        }
+        if (replays != null && !replays.firstTime("pipe:" + sha256(signedUrl, text), clock.instant())) {
+            return Result.rejected(Rejection.REPLAYED, "this URL and body were already accepted within the last "
+                    + replays.window().toSeconds() + " s (a replay, or a retry of a webhook already accepted)");
+        }
+        return Result.ok(text);
+    }
+
+    /** A digest of what a pipe signature covers; the URL's length goes first, as URL and text are not separated. */
+    private static String sha256(String url, String text) {
+        try {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            byte[] u = url.getBytes(StandardCharsets.UTF_8);
+            d.update((u.length + ":").getBytes(StandardCharsets.US_ASCII));
+            d.update(u);
+            return Base64.getEncoder().encodeToString(d.digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
     }
 
     private Result verifyStandard(Map<String, String> h, byte[] body) {
@@ -171,6 +236,10 @@ public final class WebhookVerifier {
             any = true;
             if (s.substring(0, comma).equals("v1")
                     && MessageDigest.isEqual(expected, s.substring(comma + 1).getBytes(StandardCharsets.US_ASCII))) {
+                if (replays != null && !replays.firstTime("id:" + id.strip(), clock.instant())) {
+                    return Result.rejected(Rejection.REPLAYED, "webhook-id " + id.strip() + " was already accepted within the last "
+                            + replays.window().toSeconds() + " s (a replay, or a retry of a webhook already accepted)");
+                }
                 // The signature covers the whole body here, form or not; the payload is only for convenience.
                 String text = strictUtf8(body);
                 return Result.ok(text == null || !isForm(h) ? text : formPayload(text));
@@ -242,6 +311,6 @@ public final class WebhookVerifier {
 
     @Override
     public String toString() {
-        return "WebhookVerifier[" + style + ", tolerance=" + tolerance + "]";
+        return "WebhookVerifier[" + style + ", tolerance=" + tolerance + (replays == null ? "" : ", replay window=" + replays.window()) + "]";
     }
 }

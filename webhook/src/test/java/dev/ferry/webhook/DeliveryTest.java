@@ -99,7 +99,7 @@ class DeliveryTest {
     void deliversThenNotifiesAndIsIdempotent() throws Exception {
         String secret = "whsec_" + java.util.Base64.getEncoder().encodeToString("delivery-secret".getBytes(StandardCharsets.UTF_8));
         MapTarget target = new MapTarget("sftp");
-        try (MockWebServer server = new MockWebServer(); WebhookSender sender = WebhookSender.builder().sleeper(d -> { }).build()) {
+        try (MockWebServer server = new MockWebServer(); WebhookSender sender = WebhookSender.builder().allowLoopback().sleeper(d -> { }).build()) {
             server.start(InetAddress.getLoopbackAddress(), 0);
             server.enqueue(new MockResponse.Builder().code(200).build());
             server.enqueue(new MockResponse.Builder().code(200).build());
@@ -124,7 +124,7 @@ class DeliveryTest {
     void aFailedUploadSendsTheFailureEventInstead() throws Exception {
         MapTarget target = new MapTarget("ftps");
         target.failNext = new TransferException(TransferException.Reason.AUTH, "530 Login incorrect.");
-        try (MockWebServer server = new MockWebServer(); WebhookSender sender = WebhookSender.builder().build()) {
+        try (MockWebServer server = new MockWebServer(); WebhookSender sender = WebhookSender.builder().allowLoopback().build()) {
             server.start(InetAddress.getLoopbackAddress(), 0);
             server.enqueue(new MockResponse.Builder().code(200).build());
             Delivery.Outcome o = Delivery.builder(target, sender, server.url("/hook").toString()).build().deliver("rec-7", recording(), b -> b);

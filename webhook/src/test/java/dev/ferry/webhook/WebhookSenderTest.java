@@ -49,7 +49,7 @@ class WebhookSenderTest {
     }
 
     WebhookSender sender() {
-        return WebhookSender.builder().sleeper(sleeps::add).backoff(Duration.ofMillis(100), Duration.ofSeconds(2))
+        return WebhookSender.builder().allowLoopback().sleeper(sleeps::add).backoff(Duration.ofMillis(100), Duration.ofSeconds(2))
                 .readTimeout(Duration.ofSeconds(2)).callTimeout(Duration.ofSeconds(5)).maxAttempts(4).build();
     }
 
@@ -153,7 +153,7 @@ class WebhookSenderTest {
     void aSlowReceiverTimesOutAndIsRetried() throws Exception {
         server.enqueue(new MockResponse.Builder().code(200).headersDelay(4, TimeUnit.SECONDS).build());
         server.enqueue(new MockResponse.Builder().code(200).build());
-        try (WebhookSender s = WebhookSender.builder().sleeper(sleeps::add).readTimeout(Duration.ofMillis(500)).maxAttempts(2).build()) {
+        try (WebhookSender s = WebhookSender.builder().allowLoopback().sleeper(sleeps::add).readTimeout(Duration.ofMillis(500)).maxAttempts(2).build()) {
             DeliveryResult r = s.send(WebhookRequest.builder(server.url("/h").toString(), payload()).build());
             assertTrue(r.delivered());
             assertEquals(-1, r.attempts().get(0).status());
@@ -173,7 +173,7 @@ class WebhookSenderTest {
     @Test
     void theAsyncQueueIsBoundedAndShutdownReportsWhatIsPending() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        WebhookSender s = WebhookSender.builder().asyncThreads(1).queueCapacity(1).maxAttempts(1)
+        WebhookSender s = WebhookSender.builder().allowLoopback().asyncThreads(1).queueCapacity(1).maxAttempts(1)
                 .sleeper(d -> release.await()).build();
         server.enqueue(new MockResponse.Builder().code(200).headersDelay(1, TimeUnit.SECONDS).build());
         server.enqueue(new MockResponse.Builder().code(200).build());
@@ -197,7 +197,7 @@ class WebhookSenderTest {
         OkHttpClient mine = new OkHttpClient();
         server.enqueue(new MockResponse.Builder().code(204).build());
         server.enqueue(new MockResponse.Builder().code(200).build());
-        try (WebhookSender s = WebhookSender.builder().client(mine).sleeper(sleeps::add).maxAttempts(1).build()) {
+        try (WebhookSender s = WebhookSender.builder().allowLoopback().client(mine).sleeper(sleeps::add).maxAttempts(1).build()) {
             assertTrue(s.send(WebhookRequest.builder(server.url("/h").toString(), payload()).build()).delivered());
         }
         assertFalse(mine.dispatcher().executorService().isShutdown(), "the caller's dispatcher is the caller's");
@@ -225,7 +225,7 @@ class WebhookSenderTest {
         server.enqueue(new MockResponse.Builder().code(500).build());
         server.enqueue(new MockResponse.Builder().code(200).build());
         // One thread, held in the backoff after a 500 until shutdownNow() interrupts it; the second waits in the queue.
-        WebhookSender s = WebhookSender.builder().asyncThreads(1).queueCapacity(5).maxAttempts(2).sleeper(d -> never.await()).build();
+        WebhookSender s = WebhookSender.builder().allowLoopback().asyncThreads(1).queueCapacity(5).maxAttempts(2).sleeper(d -> never.await()).build();
         String url = server.url("/h").toString();
         CompletableFuture<DeliveryResult> first = s.sendAsync(WebhookRequest.builder(url, payload()).id("msg_first").build());
         server.takeRequest(5, TimeUnit.SECONDS);
@@ -245,7 +245,7 @@ class WebhookSenderTest {
     void a2xxWhoseBodyStallsIsDeliveredAndNotSentAgain() throws Exception {
         server.enqueue(new MockResponse.Builder().code(200).body("ok").bodyDelay(3, TimeUnit.SECONDS).build());
         server.enqueue(new MockResponse.Builder().code(200).build());
-        try (WebhookSender s = WebhookSender.builder().sleeper(sleeps::add).readTimeout(Duration.ofMillis(500)).maxAttempts(2).build()) {
+        try (WebhookSender s = WebhookSender.builder().allowLoopback().sleeper(sleeps::add).readTimeout(Duration.ofMillis(500)).maxAttempts(2).build()) {
             DeliveryResult r = s.send(WebhookRequest.builder(server.url("/h").toString(), payload()).build());
             assertTrue(r.delivered(), r.toString());
             assertEquals(1, r.attempts().size(), r.toString());
@@ -275,7 +275,7 @@ class WebhookSenderTest {
     void theRequestsPendingAtShutdownShowNoQuery() throws Exception {
         CountDownLatch never = new CountDownLatch(1);
         server.enqueue(new MockResponse.Builder().code(500).build());
-        WebhookSender s = WebhookSender.builder().asyncThreads(1).maxAttempts(2).sleeper(d -> never.await()).build();
+        WebhookSender s = WebhookSender.builder().allowLoopback().asyncThreads(1).maxAttempts(2).sleeper(d -> never.await()).build();
         String url = server.url("/h?token=S3cr3tT0ken").toString();
         s.sendAsync(WebhookRequest.builder(url, payload()).build());
         server.takeRequest(5, TimeUnit.SECONDS);

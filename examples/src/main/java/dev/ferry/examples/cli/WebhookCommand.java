@@ -118,6 +118,11 @@ final class WebhookCommand implements Runnable {
         @Option(names = "--id", paramLabel = "ID", description = "The webhook id (kept across retries; default random).")
         String id;
 
+        @Option(names = "--allow-private", description = "Also send to a loopback, private (10/8, 172.16/12, 192.168/16, fc00::/7) "
+                + "or CGNAT (100.64/10) address: for a receiver on this machine or in your own network. Without it such an "
+                + "address is refused, as a URL from a customer must not reach internal services.")
+        boolean allowPrivate;
+
         @Override
         public Integer call() {
             WebhookRequest request;
@@ -138,15 +143,25 @@ final class WebhookCommand implements Runnable {
                 return usage("cannot read " + dataFile + ": " + e.getMessage());
             }
             DeliveryResult r;
-            try (WebhookSender sender = WebhookSender.builder().build()) {
+            WebhookSender.Builder sb = WebhookSender.builder();
+            if (allowPrivate) {
+                sb.allowLoopback().allowPrivateAddresses();
+            }
+            try (WebhookSender sender = sb.build()) {
                 r = sender.send(request);
             }
+            String refusal = r.failure() == DeliveryResult.Failure.ADDRESS_REFUSED ? r.lastError() + flagHint(r.lastError()) : null;
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 ObjectNode n = Output.object();
                 n.put("ok", r.delivered());
                 n.put("id", r.id());
                 n.put("status", r.lastStatus());
+                n.put("failure", r.failure() == null ? null : r.failure().name());
+                n.put("retryable", r.retryable());
+                if (refusal != null) {
+                    n.put("message", refusal);
+                }
                 ArrayNode a = n.putArray("attempts");
                 for (DeliveryResult.Attempt at : r.attempts()) {
                     ObjectNode o = a.addObject();
@@ -156,11 +171,24 @@ final class WebhookCommand implements Runnable {
                 }
                 Output.print(out, n);
             } else {
-                out.printf("%s %s: HTTP %d after %d attempt(s)%n", r.delivered() ? "delivered" : "NOT delivered", r.id(), r.lastStatus(),
-                        r.attempts().size());
+                if (refusal != null) {
+                    out.printf("NOT delivered %s: %s%n", r.id(), refusal);
+                } else {
+                    out.printf("%s %s: HTTP %d after %d attempt(s)%s%n", r.delivered() ? "delivered" : "NOT delivered", r.id(), r.lastStatus(),
+                            r.attempts().size(), r.failure() == null ? "" : " (" + r.failure() + (r.retryable() ? ", retryable" : "") + ")");
+                }
                 out.flush();
             }
             return r.delivered() ? FerryCli.EXIT_OK : FerryCli.EXIT_FAILURE;
+        }
+
+        /**
+         * The library's message names its builder call; on the command line the switch is {@code --allow-private}, which
+         * covers the classes those two calls allow (not link-local or the others).
+         */
+        private String flagHint(String refusal) {
+            boolean covered = refusal.contains("allowLoopback()") || refusal.contains("allowPrivateAddresses()");
+            return covered && !allowPrivate ? " (on the command line: --allow-private)" : "";
         }
 
         /** The data file's one JSON object; trailing text is an error, not ignored. */

@@ -80,7 +80,7 @@ public final class Demo {
             out.println("  SFTP host key " + servers.hostKeyFingerprint + " (pinned)");
             List<Path> recording = makeRecording(dir.resolve("recording"), random);
             Credentials who = Credentials.password(DemoServers.USER, password.toCharArray());
-            try (WebhookSender sender = WebhookSender.builder().build();
+            try (WebhookSender sender = WebhookSender.builder().allowLoopback().build(); // the demo's receiver is on 127.0.0.1
                  StorageTarget ftps = FtpTarget.builder().host("127.0.0.1").port(servers.ftpsPort).credentials(who)
                          .baseDirectory("/recordings").tls(TlsOptions.builder().pinSha256(servers.certificateSha256).build()).build();
                  StorageTarget sftp = SftpTarget.builder().host("127.0.0.1").port(servers.sftpPort).credentials(who)

@@ -1,6 +1,7 @@
 package dev.ferry.examples.demo;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.ferry.examples.usage.WebhookReceiver;
 import dev.ferry.webhook.WebhookPayload;
 import dev.ferry.webhook.WebhookVerifier;
 import org.apache.ftpserver.DataConnectionConfigurationFactory;
@@ -34,7 +35,6 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.math.BigInteger;
 import java.net.InetAddress;
@@ -127,9 +127,12 @@ final class DemoServers implements AutoCloseable {
         webhookUrl = "http://127.0.0.1:" + hooks.getAddress().getPort() + "/hooks/ferry";
         WebhookVerifier verifier = WebhookVerifier.standard(webhookSecret);
         hooks.createContext("/hooks/ferry", exchange -> {
-            byte[] body;
-            try (InputStream in = exchange.getRequestBody()) {
-                body = in.readAllBytes();
+            byte[] body = WebhookReceiver.readBody(exchange, WebhookReceiver.MAX_BODY);
+            if (body == null) {
+                rejected.add("a body over " + WebhookReceiver.MAX_BODY + " bytes");
+                exchange.sendResponseHeaders(413, -1);
+                exchange.close();
+                return;
             }
             Map<String, String> headers = new HashMap<>();
             exchange.getRequestHeaders().forEach((k, v) -> headers.put(k, v.get(0)));

@@ -2,11 +2,14 @@ package dev.ferry.examples.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -273,6 +276,32 @@ class FerryCliTest {
         Run text = run("upload", a.toString());
         assertEquals(2, text.code());
         assertEquals("", text.out(), "no JSON without --json");
+    }
+
+    @Test
+    void webhookSendRefusesALoopbackOrPrivateUrlUnlessAllowPrivateIsGiven(@TempDir Path dir) throws Exception {
+        Path data = Files.writeString(dir.resolve("data.json"), DATA);
+        for (String url : new String[] {"http://127.0.0.1:9/h", "http://10.0.0.7/h", "http://169.254.169.254/latest/meta-data/"}) {
+            Run r = run("webhook", "send", "--json", "--url", url, "--style", "pipe", "--secret-env", KEY_ENV, "--event", "video_copied_ftp",
+                    "--data-file", data.toString());
+            assertEquals(FerryCli.EXIT_FAILURE, r.code(), r.out() + r.err());
+            assertEquals("ADDRESS_REFUSED", r.json().get("failure").asText(), r.out());
+            assertFalse(r.json().get("retryable").asBoolean());
+            String m = r.json().get("message").asText();
+            assertTrue(m.contains(url.substring(7, url.indexOf('/', 7)).replaceAll(":\\d+$", "")), m);
+            assertEquals(!url.contains("169.254"), m.contains("--allow-private"), "the flag does not allow link-local: " + m);
+        }
+        try (MockWebServer receiver = new MockWebServer()) {
+            receiver.start(InetAddress.getLoopbackAddress(), 0);
+            receiver.enqueue(new MockResponse.Builder().code(200).build());
+            Run allowed = run("webhook", "send", "--json", "--allow-private", "--url", receiver.url("/h").toString(), "--style", "pipe",
+                    "--secret-env", KEY_ENV, "--event", "video_copied_ftp", "--data-file", data.toString());
+            assertEquals(0, allowed.code(), allowed.out() + allowed.err());
+            assertEquals(1, receiver.getRequestCount());
+        }
+        Run text = run("webhook", "send", "--url", "http://127.0.0.1:9/h", "--style", "pipe", "--secret-env", KEY_ENV, "--event",
+                "video_copied_ftp", "--data-file", data.toString());
+        assertTrue(text.out().contains("a loopback address") && text.out().contains("--allow-private"), text.out());
     }
 
     @Test

@@ -39,7 +39,7 @@ class WebhookCliIT {
             server.enqueue(new MockResponse.Builder().code(200).build());
             String url = server.url("/hook").toString();
             Map<String, String> env = Map.of("FERRY_HOOK_SECRET", SECRET);
-            JarRunner.Result r = JarRunner.run(env, "webhook", "send", "--json", "--url", url, "--event", "video_copied_ftp",
+            JarRunner.Result r = JarRunner.run(env, "webhook", "send", "--json", "--allow-private", "--url", url, "--event", "video_copied_ftp",
                     "--data-file", data.toString(), "--secret-env", "FERRY_HOOK_SECRET", "--id", "msg_cli_1");
             assertEquals(0, r.exit(), r.out() + r.err());
             JsonNode n = new ObjectMapper().readTree(r.out());

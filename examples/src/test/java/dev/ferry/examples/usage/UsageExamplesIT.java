@@ -81,7 +81,7 @@ class UsageExamplesIT {
         String secret = "whsec_" + Base64.getEncoder().encodeToString("example-receiver".getBytes(StandardCharsets.UTF_8));
         List<VideoCopiedFtp> got = new CopyOnWriteArrayList<>();
         HttpServer server = WebhookReceiver.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), secret, got::add);
-        try (WebhookSender sender = WebhookSender.builder().build()) {
+        try (WebhookSender sender = WebhookSender.builder().allowLoopback().build()) {
             String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/hooks";
             WebhookPayload p = WebhookPayload.videoCopiedFtp(VideoCopiedFtp.builder().status(VideoCopiedFtp.SUCCESS).videoName("a.mp4")
                     .protocol("ftp").build());
