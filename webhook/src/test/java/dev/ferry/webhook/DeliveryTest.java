@@ -142,7 +142,7 @@ class DeliveryTest {
     /** A target whose server echoes the password in its refusal, as some FTP servers do ("530 ... PASS <password>"). */
     static final class EchoingTarget extends AbstractStorageTarget {
         EchoingTarget(TargetConfig config) {
-            super(config, "ftps");
+            super(config, "ftps", 21);
         }
 
         @Override
@@ -172,7 +172,7 @@ class DeliveryTest {
         TargetConfig cfg = TargetConfig.builder("ftps://alice@h/in").credentials(Credentials.password("alice", pw.toCharArray()))
                 .retryPolicy(RetryPolicy.builder().maxAttempts(1).build()).build();
         try (EchoingTarget target = new EchoingTarget(cfg); MockWebServer server = new MockWebServer();
-             WebhookSender sender = WebhookSender.builder().build()) {
+             WebhookSender sender = WebhookSender.builder().allowLoopback().build()) {
             server.start(InetAddress.getLoopbackAddress(), 0);
             server.enqueue(new MockResponse.Builder().code(200).build());
             Delivery.Outcome o = Delivery.builder(target, sender, server.url("/hook").toString()).build().deliver("rec-8", recording(), b -> b);
