@@ -103,6 +103,15 @@ class BadInputIT {
         refusedBeforeConnecting(server, "../../etc/passwd-x", "'../../etc/passwd-x'");
     }
 
+    @ParameterizedTest(name = "{0}|~ or \\ leaving the base directory")
+    @ValueSource(strings = {"vsftpd", "sshd"})
+    void tildeAndBackslash(String server) throws Exception {
+        // A server expands "~" to the user's home (vsftpd answers CWD ~ with 250); Windows servers read a backslash as a separator.
+        refusedBeforeConnecting(server, "~/x.bin", "'~/x.bin'");
+        refusedBeforeConnecting(server, "in/~other/x.bin", "'in/~other/x.bin'");
+        refusedBeforeConnecting(server, "..\\..\\x.bin", "'..\\..\\x.bin'");
+    }
+
     @ParameterizedTest(name = "{0}|a 10 000-character name")
     @ValueSource(strings = {"vsftpd", "sshd"})
     void longName(String server) throws Exception {

@@ -107,7 +107,12 @@ final class Faults {
     static Path prepare(String name) throws IOException {
         Path disk = diskDir().resolve(name);
         Files.deleteIfExists(disk);
-        Files.deleteIfExists(disk.resolveSibling(name + ".ferry-part"));
+        // Temporary names carry a random token per upload: name.<token>.ferry-part.
+        try (var left = Files.newDirectoryStream(disk.getParent(), name + ".*.ferry-part")) {
+            for (Path p : left) {
+                Files.deleteIfExists(p);
+            }
+        }
         return disk;
     }
 

@@ -15,7 +15,7 @@ import java.util.function.UnaryOperator;
  * or the same event with the failure text otherwise.
  *
  * <p>Idempotent per recording id: running it again after a crash publishes the same remote names (atomic
- * publish replaces them whole, a left temporary file is resumed) and sends the webhook with the same id
+ * publish replaces them whole; a temporary file a killed run left is not resumed, it stays until removed) and sends the webhook with the same id
  * ({@code msg_<recording>_copied} or {@code _failed}), so a receiver can drop the duplicate. Thread-safe if
  * the target and sender are (Ferry's are).
  *
