@@ -318,12 +318,12 @@ class EmbeddedSftpTest {
 
     @Test
     void theAuthHintSaysWhichKindOfCredentialTheServerWants() {
-        assertTrue(SftpConnection.authHint(List.of("password"), "publickey").contains("accepts only publickey: give a private key"),
-                SftpConnection.authHint(List.of("password"), "publickey"));
-        assertTrue(SftpConnection.authHint(List.of("publickey"), "password,keyboard-interactive").contains("give a password"));
-        String both = SftpConnection.authHint(List.of("publickey", "password"), "publickey,password");
+        assertTrue(SshLogin.authHint(List.of("password"), "publickey").contains("accepts only publickey: give a private key"),
+                SshLogin.authHint(List.of("password"), "publickey"));
+        assertTrue(SshLogin.authHint(List.of("publickey"), "password,keyboard-interactive").contains("give a password"));
+        String both = SshLogin.authHint(List.of("publickey", "password"), "publickey,password");
         assertTrue(both.contains("authorized_keys") && both.contains("server accepts publickey, password"), both);
-        assertTrue(SftpConnection.authHint(List.of("password"), null).contains("Ferry offered password"));
+        assertTrue(SshLogin.authHint(List.of("password"), null).contains("Ferry offered password"));
     }
 
     @Test
