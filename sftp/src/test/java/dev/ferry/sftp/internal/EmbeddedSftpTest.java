@@ -660,6 +660,52 @@ class EmbeddedSftpTest {
         }
     }
 
+    /** A source that says it has {@code claimed} bytes and gives {@code actual}. */
+    static dev.ferry.core.ContentSource lying(long claimed, int actual) {
+        return new dev.ferry.core.ContentSource() {
+            @Override
+            public java.io.InputStream open() {
+                return new java.io.ByteArrayInputStream(new byte[actual]);
+            }
+
+            @Override
+            public long length() {
+                return claimed;
+            }
+
+            @Override
+            public String describe() {
+                return "a source of " + actual + " bytes that claims " + claimed;
+            }
+        };
+    }
+
+    @Test
+    void aSourceThatShrankOrGrewIsBadInputNotRetriedAndNothingIsLeft() throws Exception {
+        Path in = Files.createDirectories(root.resolve("in/changed"));
+        try (StorageTarget t = builder().retryPolicy(RetryPolicy.builder().maxAttempts(3).initialBackoff(Duration.ofMillis(10))
+                .build()).build()) {
+            TransferException shrank = assertThrows(TransferException.class, () -> t.upload(Upload.builder()
+                    .source(lying(2_000_000, 1_000_000)).remotePath("changed/shrank.bin").build()));
+            assertEquals(Reason.BAD_INPUT, shrank.reason(), shrank.toString());
+            assertFalse(shrank.retryable());
+            assertTrue(shrank.getMessage().contains("shrank"), shrank.getMessage());
+            TransferException grew = assertThrows(TransferException.class, () -> t.upload(Upload.builder()
+                    .source(lying(1_000_000, 2_000_000)).remotePath("changed/grew.bin").build()));
+            assertEquals(Reason.BAD_INPUT, grew.reason(), grew.toString());
+            assertTrue(grew.getMessage().contains("grew"), grew.getMessage());
+            assertFalse(String.join("\n", grew.transcript()).contains("attempt 1 of"), "not retried");
+            // The connection was fine: the session stays in the pool for the next upload.
+            Path f = TestFiles.random(dir, "after-changed.bin", 1000);
+            String text = String.join("\n", t.upload(Upload.of(f, "changed/after.bin")).transcript());
+            assertTrue(text.contains("reusing a logged-in session"), text);
+        }
+        try (java.util.stream.Stream<Path> names = Files.list(in)) {
+            assertEquals(List.of("after.bin"), names.map(n -> n.getFileName().toString()).toList(),
+                    "no file at the final names and no temporary file");
+        }
+    }
+
     @Test
     void anInterruptDuringATransferEndsItAndPublishesNothing() throws Exception {
         Path in = Files.createDirectories(root.resolve("in/interrupted"));
