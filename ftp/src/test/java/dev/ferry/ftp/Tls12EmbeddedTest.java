@@ -94,6 +94,9 @@ class Tls12EmbeddedTest {
                     .maxProtocol("1.2").build());
             assertTrue(e.getMessage().contains("does not name the host 127.0.0.1"), e.getMessage());
             assertTrue(e.getMessage().contains("sha256:" + other.sha256()), e.getMessage());
+            // A pin does not lift the host name check: the hint must not offer one.
+            assertFalse(e.hint().contains("pin"), e.hint());
+            assertTrue(e.hint().contains("names 127.0.0.1"), e.hint());
             assertTrue(server.commands().stream().noneMatch(c -> c.startsWith("USER") || c.startsWith("PASS")),
                     server.commands().toString());
         }

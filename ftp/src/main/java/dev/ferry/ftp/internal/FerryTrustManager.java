@@ -125,7 +125,8 @@ final class FerryTrustManager extends X509ExtendedTrustManager {
         }
         if (options.hostnameVerification() && !HostnameMatcher.matches(host, leaf)) {
             throw new UntrustedCertificateException("the server certificate (sha256:" + fp + ") does not name the host " + host
-                    + " (it names DNS " + HostnameMatcher.names(leaf, 2) + ", IP " + HostnameMatcher.names(leaf, 7) + ")", leaf, fp, null);
+                    + " (it names DNS " + HostnameMatcher.names(leaf, 2) + ", IP " + HostnameMatcher.names(leaf, 7) + ")", leaf, fp, null)
+                    .forAnotherHost();
         }
     }
 
@@ -177,11 +178,22 @@ final class FerryTrustManager extends X509ExtendedTrustManager {
         private static final long serialVersionUID = 1L;
         private final transient X509Certificate certificate;
         private final String sha256;
+        private boolean anotherHost;
 
         UntrustedCertificateException(String message, X509Certificate certificate, String sha256, Throwable cause) {
             super(message, cause);
             this.certificate = certificate;
             this.sha256 = sha256;
+        }
+
+        private UntrustedCertificateException forAnotherHost() {
+            anotherHost = true;
+            return this;
+        }
+
+        /** Whether the certificate was refused only because it does not name the host (a pin does not lift that check). */
+        boolean anotherHost() {
+            return anotherHost;
         }
 
         X509Certificate certificate() {

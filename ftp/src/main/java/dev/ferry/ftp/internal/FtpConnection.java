@@ -1027,11 +1027,14 @@ final class FtpConnection implements AutoCloseable {
             // A pin accepts a certificate whatever its dates: never offer one as the way past an expired certificate.
             boolean dates = refused.getCause() instanceof java.security.cert.CertificateExpiredException
                     || refused.getCause() instanceof java.security.cert.CertificateNotYetValidException;
-            return TransferException.builder(Reason.CERTIFICATE, refused.getMessage()).cause(e)
-                    .hint(dates ? "the certificate is outside its validity dates: ask the server's owner to renew it, and check "
-                            + "the clocks of this machine and the server"
-                            : "if this is the right server, pin its certificate (TlsOptions.pinSha256(\"sha256:" + refused.sha256()
-                            + "\") or --cert-pin sha256:" + refused.sha256() + "), or trust its CA (--ca-cert)")
+            String hint = dates ? "the certificate is outside its validity dates: ask the server's owner to renew it, and check "
+                    + "the clocks of this machine and the server"
+                    // The host name is checked under a pin too: pinning cannot help here.
+                    : refused.anotherHost() ? "connect with a host name the certificate holds, or ask the server's owner for a "
+                    + "certificate that names " + config.host()
+                    : "if this is the right server, pin its certificate (TlsOptions.pinSha256(\"sha256:" + refused.sha256()
+                    + "\") or --cert-pin sha256:" + refused.sha256() + "), or trust its CA (--ca-cert)";
+            return TransferException.builder(Reason.CERTIFICATE, refused.getMessage()).cause(e).hint(hint)
                     .transcript(transcript).build();
         }
         if (!(e instanceof SSLException)) {
