@@ -156,12 +156,18 @@ final class FtpConnection implements AutoCloseable {
         } catch (UnknownHostException e) {
             throw fail(Reason.DNS, "cannot resolve " + config.host(), e, "check the host name");
         } catch (SocketTimeoutException e) {
+            if (beyondBounds(e) != null) {
+                throw replyBeyondBounds("the server's greeting", beyondBounds(e));
+            }
             throw fail(Reason.CONNECT, "connecting to " + config.host() + ":" + port + " timed out after "
                     + config.connectTimeout().toSeconds() + " s", e, "check the host and port, and that a firewall lets you reach the FTP port");
         } catch (ConnectException | NoRouteToHostException e) {
             throw fail(Reason.CONNECT, "cannot connect to " + config.host() + ":" + port + ": " + e.getMessage(), e,
                     "check the host and port; nothing accepts connections there, or a firewall rejects them");
         } catch (IOException e) {
+            if (beyondBounds(e) != null) {
+                throw replyBeyondBounds("the server's greeting", beyondBounds(e));
+            }
             throw fail(Reason.CONNECT, "connecting to " + config.host() + ":" + port + " failed: " + e, e,
                     "check that the server is an FTP server and is up");
         }
@@ -305,7 +311,7 @@ final class FtpConnection implements AutoCloseable {
         return loggedIn;
     }
 
-    private void readFeatures() {
+    private void readFeatures() throws TransferException {
         try {
             if (client.features()) {
                 for (String line : client.getReplyStrings()) {
@@ -319,7 +325,7 @@ final class FtpConnection implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            transcript.note("FEAT failed: " + e.getMessage());
+            throw ioFailure("FEAT", e);
         }
     }
 
@@ -687,6 +693,8 @@ final class FtpConnection implements AutoCloseable {
                     break;
                 }
             }
+        } catch (ReplyReader.ReplyTooLargeException | ReplyReader.ReplyTooSlowException e) {
+            throw ioFailure(command, e);
         } catch (SocketTimeoutException e) {
             broken = true;
             throw TransferException.builder(Reason.TIMEOUT, "no reply to " + command + " " + name + " within "
@@ -847,6 +855,8 @@ final class FtpConnection implements AutoCloseable {
                 client.setUseEPSVwithIPv4(true);
                 s = client.openDataConnection(command, name);
             }
+        } catch (ReplyReader.ReplyTooLargeException | ReplyReader.ReplyTooSlowException e) {
+            throw ioFailure(command, e);
         } catch (SSLException e) {
             // The TLS handshake on the data connection failed after the server's 150: read what it says.
             throw dataHandshakeFailure(command, e);
@@ -1004,6 +1014,9 @@ final class FtpConnection implements AutoCloseable {
 
     private TransferException ioFailure(String command, IOException e) {
         broken = true;
+        if (beyondBounds(e) != null) {
+            return replyBeyondBounds("the reply to " + command, beyondBounds(e));
+        }
         if (e instanceof SocketTimeoutException) {
             return fail(Reason.TIMEOUT, "no reply to " + command + " within " + config.replyTimeout().toSeconds() + " s", e,
                     "the server or the network is slow or stuck; raise the reply timeout if the server is just slow");
@@ -1013,6 +1026,44 @@ final class FtpConnection implements AutoCloseable {
                     "the server may limit connections or idle time; it is retried");
         }
         return fail(Reason.CONNECT, "the connection broke during " + command + ": " + e.getMessage(), e, "a network problem; it is retried");
+    }
+
+    /** A reply beyond {@link ReplyReader}'s bounds in {@code e} or its causes, or {@code null}. */
+    private static IOException beyondBounds(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ReplyReader.ReplyTooLargeException || t instanceof ReplyReader.ReplyTooSlowException) {
+                return (IOException) t;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The failure for a reply too large ({@code PROTOCOL}) or too slow ({@code TIMEOUT}); the connection is given up.
+     *
+     * @param what which reply, e.g. "the reply to FEAT"
+     */
+    private TransferException replyBeyondBounds(String what, IOException e) {
+        broken = true;
+        // What was read of the reply, briefly: it may be a flood.
+        String partial = reply();
+        String excerpt = partial.length() <= 200 ? partial : partial.substring(0, 200) + "…";
+        TransferException.Builder b;
+        if (e instanceof ReplyReader.ReplyTooSlowException slow) {
+            b = TransferException.builder(Reason.TIMEOUT, what + " did not end within "
+                    + seconds(slow.budgetMillis()) + ": the server sent it too slowly (" + e.getMessage() + ")")
+                    .hint("the server answers a line at a time and never finishes; a reply must end within the reply timeout "
+                            + "(" + seconds(slow.budgetMillis()) + ")");
+        } else {
+            b = TransferException.builder(Reason.PROTOCOL, what + " is beyond what Ferry reads: "
+                    + e.getMessage()).hint("a broken or hostile server, or no FTP server on this port; Ferry reads at most "
+                    + ReplyReader.MAX_LINES + " lines of " + ReplyReader.MAX_LINE_BYTES + " bytes in one reply");
+        }
+        return b.cause(e).serverReply(emptyToNull(excerpt)).transcript(transcript).build();
+    }
+
+    private static String seconds(int millis) {
+        return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
     }
 
     private TransferException handshakeFailure(IOException e) {
