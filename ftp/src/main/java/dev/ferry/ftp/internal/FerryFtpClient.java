@@ -35,6 +35,8 @@ final class FerryFtpClient extends FTPSClient {
     private SSLContext tlsContext;
     private TlsEngine engine;
     private String[] protocols;
+    /** The control connection's TCP socket under TLS, once {@link #startTls()} began. */
+    private Socket controlTcp;
     private volatile Socket dataSocket;
     private volatile Socket plainDataSocket;
     /** The socket the socket factory made last (a data socket while a data connection is being opened). */
@@ -120,12 +122,32 @@ final class FerryFtpClient extends FTPSClient {
 
     /** Runs the TLS handshake on the control connection (after a positive reply to {@code AUTH}). */
     void startTls() throws IOException {
+        controlTcp = _socket_;
         tlsNow = true;
         try {
             sslNegotiation();
         } finally {
             tlsNow = false;
         }
+    }
+
+    /**
+     * Closes the control connection without reading from it again. Closing a TLS socket layered without autoClose (as
+     * Commons Net layers it) reads on until the server's close_notify, or for as long as bytes keep coming: a server that
+     * floods the connection would hold it for good. Nothing more is wanted from the server, so the TCP input is shut
+     * first; close_notify still goes out.
+     */
+    @Override
+    public void disconnect() throws IOException {
+        Socket tcp = controlTcp;
+        if (tcp != null && tcp != _socket_) {
+            try {
+                tcp.shutdownInput();
+            } catch (IOException e) {
+                // closed already
+            }
+        }
+        super.disconnect();
     }
 
     /** The control connection's TLS socket, or {@code null} for plain FTP. */
