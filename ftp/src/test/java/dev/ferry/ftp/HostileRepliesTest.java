@@ -125,6 +125,26 @@ class HostileRepliesTest {
         assertFalse(String.join("\n", e.transcript()).contains("Hostile-Secret-9"));
     }
 
+    @org.junit.jupiter.api.Test
+    void repliesNobodyAskedForDoNotKeepAnUploadWaiting() throws Exception {
+        // The transfer's reply, then the same again and again: with keepalive NOOPs owed, each is read as one more reply.
+        Drip drip = new Drip("226 Transfer complete.\r\n", "226 Transfer complete.\r\n", Duration.ofMillis(100));
+        server = new ScriptedFtpServer(certs).afterData(drip);
+        long start = System.nanoTime();
+        try (StorageTarget t = FtpTarget.builder().host("127.0.0.1").port(server.port())
+                .credentials(Credentials.password("bob", "Hostile-Secret-9".toCharArray()))
+                .tls(TlsOptions.builder().pinSha256(certs.sha256()).build()).timeouts(Duration.ofSeconds(10))
+                .retryPolicy(RetryPolicy.none()).keepAlive(Duration.ofNanos(1)).bufferSize(8192).build()) {
+            Upload u = Upload.builder().source(ContentSource.ofBytes(new byte[100_000])).remotePath("rec.mp4").build();
+            assertTimeoutPreemptively(Duration.ofSeconds(60), () -> assertThrows(TransferException.class, () -> t.upload(u)));
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        // One reply per command sent (the STOR and 13 NOOPs): 1.3 s of the drip, then the next commands get the stray ones
+        // and fail. Reading on while they come would take the drip's whole minute.
+        assertTrue(took.compareTo(Duration.ofSeconds(20)) < 0, "took " + took);
+        assertFalse(server.files().containsKey("rec.mp4"));
+    }
+
     /** Writes {@code head}, then {@code unit} again and again, until the client goes away or {@link #FLOOD_CAP} bytes. */
     static final class Flood implements ScriptedFtpServer.RawReply {
         final AtomicLong written = new AtomicLong();

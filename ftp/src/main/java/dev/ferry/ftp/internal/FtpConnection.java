@@ -676,22 +676,15 @@ final class FtpConnection implements AutoCloseable {
         int code = -1;
         String text = "";
         try {
-            while (true) {
+            // Exactly one reply per command sent: a server answering with replies nobody asked for cannot keep this going.
+            for (int owed = pendingNoops + 1; owed > 0; owed--) {
                 int c = client.getReply();
                 if (c == 200 && pendingNoops > 0) {
                     pendingNoops--;
-                    if (code >= 0) {
-                        if (pendingNoops == 0) {
-                            break;
-                        }
-                    }
                     continue;
                 }
                 code = c;
                 text = reply();
-                if (pendingNoops == 0) {
-                    break;
-                }
             }
         } catch (ReplyReader.ReplyTooLargeException | ReplyReader.ReplyTooSlowException e) {
             throw ioFailure(command, e);

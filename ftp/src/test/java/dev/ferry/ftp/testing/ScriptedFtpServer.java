@@ -31,8 +31,9 @@ import java.util.function.Function;
  * (as a server that gives up a transfer). {@code "stall"} accepts the data connection and never reads from it. {@code "silent"} accepts the data
  * connection and never answers the command (as a server blocked on a file lock); {@link #silentDataClosed(Duration)}
  * tells whether the client closed that data connection.
- * {@link #refuseDataConnections()} announces a passive port nobody listens on. {@link #raw(String, RawReply)} and
- * {@link #greeting(RawReply)} let a hostile server write whatever it likes (an endless line, endless lines, a slow drip).
+ * {@link #refuseDataConnections()} announces a passive port nobody listens on. {@link #raw(String, RawReply)},
+ * {@link #greeting(RawReply)} and {@link #afterData(RawReply)} let a hostile server write whatever it likes (an endless
+ * line, endless lines, a slow drip).
  */
 public final class ScriptedFtpServer implements AutoCloseable {
     private final ServerSocket listener;
@@ -40,6 +41,7 @@ public final class ScriptedFtpServer implements AutoCloseable {
     private final Map<String, Function<String, String>> script = new ConcurrentHashMap<>();
     private final Map<String, RawReply> raw = new ConcurrentHashMap<>();
     private volatile RawReply greeting;
+    private volatile RawReply afterData;
     private final Map<String, byte[]> files = new ConcurrentHashMap<>();
     private final List<String> commands = new CopyOnWriteArrayList<>();
     private volatile boolean refuseData;
@@ -116,6 +118,12 @@ public final class ScriptedFtpServer implements AutoCloseable {
     /** Greets with whatever {@code reply} writes instead of {@code 220}, then closes the connection. */
     public ScriptedFtpServer greeting(RawReply reply) {
         greeting = reply;
+        return this;
+    }
+
+    /** Answers {@code STOR} and {@code APPE}, once the data is read, with whatever {@code reply} writes, then closes the connection. */
+    public ScriptedFtpServer afterData(RawReply reply) {
+        afterData = reply;
         return this;
     }
 
@@ -306,6 +314,11 @@ public final class ScriptedFtpServer implements AutoCloseable {
                 } catch (IOException e) {
                     c.send("426 Failure reading network stream.");
                     return true;
+                }
+                RawReply hostile = afterData;
+                if (hostile != null) {
+                    hostile.write(c.out);
+                    return false;
                 }
                 if (scripted != null && scripted.startsWith("after-data:")) {
                     files.putIfAbsent(arg, buf.toByteArray());
