@@ -54,6 +54,8 @@ final class FtpConnection implements AutoCloseable {
     private final FtpStorageTarget target;
     private final TargetConfig config;
     private final FtpSettings settings;
+    /** The target's secrets, masked in everything the server says before it is shown anywhere. */
+    private final SecretMask secrets;
     private Transcript transcript;
     private FerryFtpClient client;
     private FerryTrustManager trust;
@@ -79,6 +81,7 @@ final class FtpConnection implements AutoCloseable {
         this.target = target;
         this.config = target.config();
         this.settings = target.settings();
+        this.secrets = SecretMask.of(config.credentials());
         this.transcript = transcript;
         this.buffer = new byte[settings.bufferSize()];
     }
@@ -86,16 +89,15 @@ final class FtpConnection implements AutoCloseable {
     private final ProtocolCommandListener listener = new ProtocolCommandListener() {
         @Override
         public void protocolCommandSent(ProtocolCommandEvent event) {
-            String line = strip(event.getMessage());
+            String line = secrets.mask(Transcript.maskCommand(strip(event.getMessage())));
             transcript.sent(line);
-            if (LOG.isDebugEnabled()) {
-                LOG.debug("> {}", Transcript.maskCommand(line));
-            }
+            LOG.debug("> {}", line);
         }
 
         @Override
         public void protocolReplyReceived(ProtocolCommandEvent event) {
-            for (String line : strip(event.getMessage()).split("\r?\n")) {
+            // The server may echo the password: masked here, whatever the transcript or the log do.
+            for (String line : secrets.mask(strip(event.getMessage())).split("\r?\n")) {
                 transcript.received(line);
                 LOG.debug("< {}", line);
             }
@@ -363,7 +365,13 @@ final class FtpConnection implements AutoCloseable {
         return !closed && !broken && client != null && client.isConnected();
     }
 
+    /** The last reply, with the target's secrets masked: for messages, transcripts and results. */
     String reply() {
+        return secrets.mask(rawReply());
+    }
+
+    /** The last reply as the server sent it: for parsing only, never to show. */
+    private String rawReply() {
         String r = client == null ? null : client.getReplyString();
         return r == null ? "" : r.strip();
     }
@@ -451,7 +459,7 @@ final class FtpConnection implements AutoCloseable {
         int code = send("SIZE", name);
         if (code == 213) {
             try {
-                return Long.parseLong(reply().substring(3).strip());
+                return Long.parseLong(rawReply().substring(3).strip());
             } catch (NumberFormatException e) {
                 return -2;
             }
@@ -557,7 +565,7 @@ final class FtpConnection implements AutoCloseable {
             }
             if (FTPReply.isPositiveCompletion(code)) {
                 int hexLen = c[1].equals("SHA-256") ? 64 : c[1].equals("SHA-1") ? 40 : 32;
-                for (String token : reply().substring(3).split("[\\s]+")) {
+                for (String token : rawReply().substring(3).split("[\\s]+")) {
                     if (token.length() == hexLen && token.matches("[0-9a-fA-F]+")) {
                         return new String[] {c[1], token.toLowerCase(Locale.ROOT)};
                     }
@@ -888,7 +896,7 @@ final class FtpConnection implements AutoCloseable {
     }
 
     private boolean isPasvRefused() {
-        String r = reply();
+        String r = rawReply();
         int code = client.getReplyCode();
         return code >= 500 && !client.isUseEPSVwithIPv4() && (r.contains("PASV") || r.toUpperCase(Locale.ROOT).contains("PASSIVE")
                 || code == 500 || code == 502);
@@ -978,13 +986,13 @@ final class FtpConnection implements AutoCloseable {
     // ---- errors -----------------------------------------------------------------------------------------
 
     private FtpReplies.Verdict classify(String command, int code) {
-        return FtpReplies.classify(command, code, reply());
+        return FtpReplies.classify(command, code, rawReply());
     }
 
     private TransferException failReply(Reason reason, String message, String command, String hint) {
         String r = reply();
         int code = client == null ? -1 : client.getReplyCode();
-        FtpReplies.Verdict v = FtpReplies.classify(command, code, r);
+        FtpReplies.Verdict v = FtpReplies.classify(command, code, rawReply());
         boolean retry = v.retryable() && reason == v.reason() || reason.retryableByDefault() && code >= 400 && code < 500;
         return TransferException.builder(reason, message + (r.isEmpty() ? "" : " (" + firstLine(r) + ")")).serverReply(r)
                 .hint(hint != null ? hint : v.hint()).retryable(retry || reason.retryableByDefault() && code < 500)
@@ -996,9 +1004,10 @@ final class FtpConnection implements AutoCloseable {
         return (i < 0 ? r : r.substring(0, i)).strip();
     }
 
+    /** A failure with a cause: its message may hold server text (an unparsable reply), so both are masked. */
     private TransferException fail(Reason reason, String message, Throwable cause, String hint) {
-        return TransferException.builder(reason, message).cause(cause).hint(hint).serverReply(client == null ? null : emptyToNull(reply()))
-                .transcript(transcript).build();
+        return TransferException.builder(reason, secrets.mask(message)).cause(secrets.mask(cause)).hint(hint)
+                .serverReply(client == null ? null : emptyToNull(reply())).transcript(transcript).build();
     }
 
     private static String emptyToNull(String s) {
