@@ -123,7 +123,7 @@ public final class FtpTarget {
             return this;
         }
 
-        /** Timeout for each reply on the control connection. */
+        /** Timeout for each reply on the control connection: the whole reply, however slowly it trickles in. */
         public Builder replyTimeout(Duration d) {
             this.replyTimeout = Objects.requireNonNull(d, "replyTimeout");
             return this;
