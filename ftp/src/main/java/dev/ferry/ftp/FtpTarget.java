@@ -102,7 +102,10 @@ public final class FtpTarget {
             return this;
         }
 
-        /** Which address passive data connections go to. */
+        /**
+         * Which address passive data connections go to ({@link PassiveAddressPolicy#REPLACE_PRIVATE} by default). The only
+         * way to choose {@link PassiveAddressPolicy#SERVER}: a URI's {@code passive-nat=server} is refused.
+         */
         public Builder passiveAddresses(PassiveAddressPolicy policy) {
             this.passive = Objects.requireNonNull(policy, "passiveAddresses");
             return this;
@@ -120,7 +123,7 @@ public final class FtpTarget {
             return this;
         }
 
-        /** Timeout for each reply on the control connection. */
+        /** Timeout for each reply on the control connection: the whole reply, however slowly it trickles in. */
         public Builder replyTimeout(Duration d) {
             this.replyTimeout = Objects.requireNonNull(d, "replyTimeout");
             return this;

@@ -1,5 +1,6 @@
 package dev.ferry.ftp.internal;
 
+import org.apache.commons.net.ftp.FTPConnectionClosedException;
 import org.apache.commons.net.ftp.FTPSClient;
 import org.bouncycastle.jsse.BCSSLSocket;
 
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.charset.Charset;
 
 /**
  * Commons Net's {@link FTPSClient} with the hooks Ferry needs, through its protected API only:
@@ -23,6 +25,7 @@ import java.net.SocketTimeoutException;
  *       Bouncy Castle's engine the session to resume is named explicitly.</li>
  *   <li>The data TLS handshake starts after the server's {@code 150} reply (some servers reset a
  *       handshake that arrives earlier), as Commons Net does.</li>
+ *   <li>Replies are read by a {@link ReplyReader}: bounded in size, and in time as a whole.</li>
  * </ul>
  * Not thread-safe: one connection, one thread (the stall watchdog only closes sockets).
  */
@@ -32,6 +35,8 @@ final class FerryFtpClient extends FTPSClient {
     private SSLContext tlsContext;
     private TlsEngine engine;
     private String[] protocols;
+    /** The control connection's TCP socket under TLS, once {@link #startTls()} began. */
+    private Socket controlTcp;
     private volatile Socket dataSocket;
     private volatile Socket plainDataSocket;
     /** The socket the socket factory made last (a data socket while a data connection is being opened). */
@@ -55,6 +60,51 @@ final class FerryFtpClient extends FTPSClient {
         setEnabledProtocols(protocols);
     }
 
+    /**
+     * Reads a reply through a {@link ReplyReader}, which bounds its lines and ends it with a {@link
+     * ReplyReader.ReplyTooSlowException} once the read timeout has passed since it began (Commons Net's applies per read).
+     */
+    @Override
+    public int getReply() throws IOException {
+        ReplyReader r = replyReader();
+        r.begin(getDefaultTimeout());
+        try {
+            return super.getReply();
+        } finally {
+            r.end();
+        }
+    }
+
+    /** As {@link #getReply()}, for Commons Net's keepalive replies (not reported to listeners). */
+    @Override
+    protected void __getReplyNoReport() throws IOException {
+        ReplyReader r = replyReader();
+        r.begin(getDefaultTimeout());
+        try {
+            super.__getReplyNoReport();
+        } finally {
+            r.end();
+        }
+    }
+
+    /**
+     * The bounded reader of the current control socket. Commons Net sets a reader of its own on connecting and again
+     * after the TLS handshake ({@code sslNegotiation}); only {@code getReply} reads it, so it is replaced here before it
+     * has read a byte. Bytes left unread in the plain reader after {@code 234} are dropped with it, as Commons Net does:
+     * nothing sent before the handshake may pass for a reply inside TLS.
+     */
+    private ReplyReader replyReader() throws IOException {
+        if (_controlInput_ instanceof ReplyReader r) {
+            return r;
+        }
+        if (_socket_ == null) {
+            throw new FTPConnectionClosedException("the control connection is closed");
+        }
+        ReplyReader r = new ReplyReader(_socket_, Charset.forName(getControlEncoding()));
+        _controlInput_ = r;
+        return r;
+    }
+
     /** Connect without negotiating TLS: Ferry calls {@link #startTls()} as a step of its own. */
     @Override
     protected void execAUTH() throws IOException {
@@ -72,12 +122,32 @@ final class FerryFtpClient extends FTPSClient {
 
     /** Runs the TLS handshake on the control connection (after a positive reply to {@code AUTH}). */
     void startTls() throws IOException {
+        controlTcp = _socket_;
         tlsNow = true;
         try {
             sslNegotiation();
         } finally {
             tlsNow = false;
         }
+    }
+
+    /**
+     * Closes the control connection without reading from it again. Closing a TLS socket layered without autoClose (as
+     * Commons Net layers it) reads on until the server's close_notify, or for as long as bytes keep coming: a server that
+     * floods the connection would hold it for good. Nothing more is wanted from the server, so the TCP input is shut
+     * first; close_notify still goes out.
+     */
+    @Override
+    public void disconnect() throws IOException {
+        Socket tcp = controlTcp;
+        if (tcp != null && tcp != _socket_) {
+            try {
+                tcp.shutdownInput();
+            } catch (IOException e) {
+                // closed already
+            }
+        }
+        super.disconnect();
     }
 
     /** The control connection's TLS socket, or {@code null} for plain FTP. */

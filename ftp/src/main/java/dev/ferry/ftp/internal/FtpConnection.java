@@ -20,7 +20,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import java.io.IOException;
@@ -55,6 +54,8 @@ final class FtpConnection implements AutoCloseable {
     private final FtpStorageTarget target;
     private final TargetConfig config;
     private final FtpSettings settings;
+    /** The target's secrets, masked in everything the server says before it is shown anywhere. */
+    private final SecretMask secrets;
     private Transcript transcript;
     private FerryFtpClient client;
     private FerryTrustManager trust;
@@ -80,6 +81,7 @@ final class FtpConnection implements AutoCloseable {
         this.target = target;
         this.config = target.config();
         this.settings = target.settings();
+        this.secrets = SecretMask.of(config.credentials());
         this.transcript = transcript;
         this.buffer = new byte[settings.bufferSize()];
     }
@@ -87,16 +89,15 @@ final class FtpConnection implements AutoCloseable {
     private final ProtocolCommandListener listener = new ProtocolCommandListener() {
         @Override
         public void protocolCommandSent(ProtocolCommandEvent event) {
-            String line = strip(event.getMessage());
+            String line = secrets.mask(Transcript.maskCommand(strip(event.getMessage())));
             transcript.sent(line);
-            if (LOG.isDebugEnabled()) {
-                LOG.debug("> {}", Transcript.maskCommand(line));
-            }
+            LOG.debug("> {}", line);
         }
 
         @Override
         public void protocolReplyReceived(ProtocolCommandEvent event) {
-            for (String line : strip(event.getMessage()).split("\r?\n")) {
+            // The server may echo the password: masked here, whatever the transcript or the log do.
+            for (String line : secrets.mask(strip(event.getMessage())).split("\r?\n")) {
                 transcript.received(line);
                 LOG.debug("< {}", line);
             }
@@ -157,12 +158,18 @@ final class FtpConnection implements AutoCloseable {
         } catch (UnknownHostException e) {
             throw fail(Reason.DNS, "cannot resolve " + config.host(), e, "check the host name");
         } catch (SocketTimeoutException e) {
+            if (beyondBounds(e) != null) {
+                throw replyBeyondBounds("the server's greeting", beyondBounds(e));
+            }
             throw fail(Reason.CONNECT, "connecting to " + config.host() + ":" + port + " timed out after "
                     + config.connectTimeout().toSeconds() + " s", e, "check the host and port, and that a firewall lets you reach the FTP port");
         } catch (ConnectException | NoRouteToHostException e) {
             throw fail(Reason.CONNECT, "cannot connect to " + config.host() + ":" + port + ": " + e.getMessage(), e,
                     "check the host and port; nothing accepts connections there, or a firewall rejects them");
         } catch (IOException e) {
+            if (beyondBounds(e) != null) {
+                throw replyBeyondBounds("the server's greeting", beyondBounds(e));
+            }
             throw fail(Reason.CONNECT, "connecting to " + config.host() + ":" + port + " failed: " + e, e,
                     "check that the server is an FTP server and is up");
         }
@@ -206,13 +213,8 @@ final class FtpConnection implements AutoCloseable {
         auth();
         try {
             client.startTls();
-        } catch (SSLHandshakeException e) {
-            throw handshakeFailure(e);
-        } catch (SSLException e) {
-            throw handshakeFailure(e);
         } catch (IOException e) {
-            throw fail(Reason.TLS_HANDSHAKE, "the TLS handshake with " + config.host() + " failed: " + e, e,
-                    "the server closed the connection during the handshake; check the TLS versions it allows");
+            throw handshakeFailure(e);
         }
         SSLSocket s = client.controlTlsSocket();
         SSLSession session = s.getSession();
@@ -311,7 +313,7 @@ final class FtpConnection implements AutoCloseable {
         return loggedIn;
     }
 
-    private void readFeatures() {
+    private void readFeatures() throws TransferException {
         try {
             if (client.features()) {
                 for (String line : client.getReplyStrings()) {
@@ -325,7 +327,7 @@ final class FtpConnection implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            transcript.note("FEAT failed: " + e.getMessage());
+            throw ioFailure("FEAT", e);
         }
     }
 
@@ -363,7 +365,13 @@ final class FtpConnection implements AutoCloseable {
         return !closed && !broken && client != null && client.isConnected();
     }
 
+    /** The last reply, with the target's secrets masked: for messages, transcripts and results. */
     String reply() {
+        return secrets.mask(rawReply());
+    }
+
+    /** The last reply as the server sent it: for parsing only, never to show. */
+    private String rawReply() {
         String r = client == null ? null : client.getReplyString();
         return r == null ? "" : r.strip();
     }
@@ -451,7 +459,7 @@ final class FtpConnection implements AutoCloseable {
         int code = send("SIZE", name);
         if (code == 213) {
             try {
-                return Long.parseLong(reply().substring(3).strip());
+                return Long.parseLong(rawReply().substring(3).strip());
             } catch (NumberFormatException e) {
                 return -2;
             }
@@ -557,7 +565,7 @@ final class FtpConnection implements AutoCloseable {
             }
             if (FTPReply.isPositiveCompletion(code)) {
                 int hexLen = c[1].equals("SHA-256") ? 64 : c[1].equals("SHA-1") ? 40 : 32;
-                for (String token : reply().substring(3).split("[\\s]+")) {
+                for (String token : rawReply().substring(3).split("[\\s]+")) {
                     if (token.length() == hexLen && token.matches("[0-9a-fA-F]+")) {
                         return new String[] {c[1], token.toLowerCase(Locale.ROOT)};
                     }
@@ -676,23 +684,18 @@ final class FtpConnection implements AutoCloseable {
         int code = -1;
         String text = "";
         try {
-            while (true) {
+            // Exactly one reply per command sent: a server answering with replies nobody asked for cannot keep this going.
+            for (int owed = pendingNoops + 1; owed > 0; owed--) {
                 int c = client.getReply();
                 if (c == 200 && pendingNoops > 0) {
                     pendingNoops--;
-                    if (code >= 0) {
-                        if (pendingNoops == 0) {
-                            break;
-                        }
-                    }
                     continue;
                 }
                 code = c;
                 text = reply();
-                if (pendingNoops == 0) {
-                    break;
-                }
             }
+        } catch (ReplyReader.ReplyTooLargeException | ReplyReader.ReplyTooSlowException e) {
+            throw ioFailure(command, e);
         } catch (SocketTimeoutException e) {
             broken = true;
             throw TransferException.builder(Reason.TIMEOUT, "no reply to " + command + " " + name + " within "
@@ -853,6 +856,8 @@ final class FtpConnection implements AutoCloseable {
                 client.setUseEPSVwithIPv4(true);
                 s = client.openDataConnection(command, name);
             }
+        } catch (ReplyReader.ReplyTooLargeException | ReplyReader.ReplyTooSlowException e) {
+            throw ioFailure(command, e);
         } catch (SSLException e) {
             // The TLS handshake on the data connection failed after the server's 150: read what it says.
             throw dataHandshakeFailure(command, e);
@@ -891,7 +896,7 @@ final class FtpConnection implements AutoCloseable {
     }
 
     private boolean isPasvRefused() {
-        String r = reply();
+        String r = rawReply();
         int code = client.getReplyCode();
         return code >= 500 && !client.isUseEPSVwithIPv4() && (r.contains("PASV") || r.toUpperCase(Locale.ROOT).contains("PASSIVE")
                 || code == 500 || code == 502);
@@ -981,13 +986,13 @@ final class FtpConnection implements AutoCloseable {
     // ---- errors -----------------------------------------------------------------------------------------
 
     private FtpReplies.Verdict classify(String command, int code) {
-        return FtpReplies.classify(command, code, reply());
+        return FtpReplies.classify(command, code, rawReply());
     }
 
     private TransferException failReply(Reason reason, String message, String command, String hint) {
         String r = reply();
         int code = client == null ? -1 : client.getReplyCode();
-        FtpReplies.Verdict v = FtpReplies.classify(command, code, r);
+        FtpReplies.Verdict v = FtpReplies.classify(command, code, rawReply());
         boolean retry = v.retryable() && reason == v.reason() || reason.retryableByDefault() && code >= 400 && code < 500;
         return TransferException.builder(reason, message + (r.isEmpty() ? "" : " (" + firstLine(r) + ")")).serverReply(r)
                 .hint(hint != null ? hint : v.hint()).retryable(retry || reason.retryableByDefault() && code < 500)
@@ -999,9 +1004,10 @@ final class FtpConnection implements AutoCloseable {
         return (i < 0 ? r : r.substring(0, i)).strip();
     }
 
+    /** A failure with a cause: its message may hold server text (an unparsable reply), so both are masked. */
     private TransferException fail(Reason reason, String message, Throwable cause, String hint) {
-        return TransferException.builder(reason, message).cause(cause).hint(hint).serverReply(client == null ? null : emptyToNull(reply()))
-                .transcript(transcript).build();
+        return TransferException.builder(reason, secrets.mask(message)).cause(secrets.mask(cause)).hint(hint)
+                .serverReply(client == null ? null : emptyToNull(reply())).transcript(transcript).build();
     }
 
     private static String emptyToNull(String s) {
@@ -1010,6 +1016,9 @@ final class FtpConnection implements AutoCloseable {
 
     private TransferException ioFailure(String command, IOException e) {
         broken = true;
+        if (beyondBounds(e) != null) {
+            return replyBeyondBounds("the reply to " + command, beyondBounds(e));
+        }
         if (e instanceof SocketTimeoutException) {
             return fail(Reason.TIMEOUT, "no reply to " + command + " within " + config.replyTimeout().toSeconds() + " s", e,
                     "the server or the network is slow or stuck; raise the reply timeout if the server is just slow");
@@ -1021,20 +1030,69 @@ final class FtpConnection implements AutoCloseable {
         return fail(Reason.CONNECT, "the connection broke during " + command + ": " + e.getMessage(), e, "a network problem; it is retried");
     }
 
-    private TransferException handshakeFailure(SSLException e) {
-        broken = true;
+    /** A reply beyond {@link ReplyReader}'s bounds in {@code e} or its causes, or {@code null}. */
+    private static IOException beyondBounds(IOException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof FerryTrustManager.UntrustedCertificateException u) {
-                // A pin accepts a certificate whatever its dates: never offer one as the way past an expired certificate.
-                boolean dates = u.getCause() instanceof java.security.cert.CertificateExpiredException
-                        || u.getCause() instanceof java.security.cert.CertificateNotYetValidException;
-                return TransferException.builder(Reason.CERTIFICATE, u.getMessage()).cause(e)
-                        .hint(dates ? "the certificate is outside its validity dates: ask the server's owner to renew it, and check "
-                                + "the clocks of this machine and the server"
-                                : "if this is the right server, pin its certificate (TlsOptions.pinSha256(\"sha256:" + u.sha256()
-                                + "\") or --cert-pin sha256:" + u.sha256() + "), or trust its CA (--ca-cert)")
-                        .transcript(transcript).build();
+            if (t instanceof ReplyReader.ReplyTooLargeException || t instanceof ReplyReader.ReplyTooSlowException) {
+                return (IOException) t;
             }
+        }
+        return null;
+    }
+
+    /**
+     * The failure for a reply too large ({@code PROTOCOL}) or too slow ({@code TIMEOUT}); the connection is given up.
+     *
+     * @param what which reply, e.g. "the reply to FEAT"
+     */
+    private TransferException replyBeyondBounds(String what, IOException e) {
+        broken = true;
+        // What was read of the reply, briefly: it may be a flood.
+        String partial = reply();
+        String excerpt = partial.length() <= 200 ? partial : partial.substring(0, 200) + "…";
+        TransferException.Builder b;
+        if (e instanceof ReplyReader.ReplyTooSlowException slow) {
+            b = TransferException.builder(Reason.TIMEOUT, what + " did not end within "
+                    + seconds(slow.budgetMillis()) + ": the server sent it too slowly (" + e.getMessage() + ")")
+                    .hint("the server answers a line at a time and never finishes; a reply must end within the reply timeout "
+                            + "(" + seconds(slow.budgetMillis()) + ")");
+        } else {
+            b = TransferException.builder(Reason.PROTOCOL, what + " is beyond what Ferry reads: "
+                    + e.getMessage()).hint("a broken or hostile server, or no FTP server on this port; Ferry reads at most "
+                    + ReplyReader.MAX_LINES + " lines of " + ReplyReader.MAX_LINE_BYTES + " bytes in one reply");
+        }
+        return b.cause(e).serverReply(emptyToNull(excerpt)).transcript(transcript).build();
+    }
+
+    private static String seconds(int millis) {
+        return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
+    }
+
+    private TransferException handshakeFailure(IOException e) {
+        broken = true;
+        FerryTrustManager.UntrustedCertificateException refused = trust == null ? null : trust.refusal();
+        for (Throwable t = e; t != null && refused == null; t = t.getCause()) {
+            if (t instanceof FerryTrustManager.UntrustedCertificateException u) {
+                refused = u;
+            }
+        }
+        if (refused != null) {
+            // A pin accepts a certificate whatever its dates: never offer one as the way past an expired certificate.
+            boolean dates = refused.getCause() instanceof java.security.cert.CertificateExpiredException
+                    || refused.getCause() instanceof java.security.cert.CertificateNotYetValidException;
+            String hint = dates ? "the certificate is outside its validity dates: ask the server's owner to renew it, and check "
+                    + "the clocks of this machine and the server"
+                    // The host name is checked under a pin too: pinning cannot help here.
+                    : refused.anotherHost() ? "connect with a host name the certificate holds, or ask the server's owner for a "
+                    + "certificate that names " + config.host()
+                    : "if this is the right server, pin its certificate (TlsOptions.pinSha256(\"sha256:" + refused.sha256()
+                    + "\") or --cert-pin sha256:" + refused.sha256() + "), or trust its CA (--ca-cert)";
+            return TransferException.builder(Reason.CERTIFICATE, refused.getMessage()).cause(e).hint(hint)
+                    .transcript(transcript).build();
+        }
+        if (!(e instanceof SSLException)) {
+            return fail(Reason.TLS_HANDSHAKE, "the TLS handshake with " + config.host() + " failed: " + e, e,
+                    "the server closed the connection during the handshake; check the TLS versions it allows");
         }
         X509Certificate seen = trust == null ? null : trust.seen();
         return TransferException.builder(Reason.TLS_HANDSHAKE, "the TLS handshake with " + config.host() + " failed: " + e.getMessage()

@@ -31,12 +31,17 @@ import java.util.function.Function;
  * (as a server that gives up a transfer). {@code "stall"} accepts the data connection and never reads from it. {@code "silent"} accepts the data
  * connection and never answers the command (as a server blocked on a file lock); {@link #silentDataClosed(Duration)}
  * tells whether the client closed that data connection.
- * {@link #refuseDataConnections()} announces a passive port nobody listens on.
+ * {@link #refuseDataConnections()} announces a passive port nobody listens on. {@link #raw(String, RawReply)},
+ * {@link #greeting(RawReply)} and {@link #afterData(RawReply)} let a hostile server write whatever it likes (an endless
+ * line, endless lines, a slow drip).
  */
 public final class ScriptedFtpServer implements AutoCloseable {
     private final ServerSocket listener;
     private final SSLContext tls;
     private final Map<String, Function<String, String>> script = new ConcurrentHashMap<>();
+    private final Map<String, RawReply> raw = new ConcurrentHashMap<>();
+    private volatile RawReply greeting;
+    private volatile RawReply afterData;
     private final Map<String, byte[]> files = new ConcurrentHashMap<>();
     private final List<String> commands = new CopyOnWriteArrayList<>();
     private volatile boolean refuseData;
@@ -98,6 +103,30 @@ public final class ScriptedFtpServer implements AutoCloseable {
         return this;
     }
 
+    /** Writes anything on the control connection (after TLS, inside it), then ends the session. */
+    @FunctionalInterface
+    public interface RawReply {
+        void write(OutputStream out) throws IOException;
+    }
+
+    /** Answers a command with whatever {@code reply} writes, then closes the connection. */
+    public ScriptedFtpServer raw(String command, RawReply reply) {
+        raw.put(command, reply);
+        return this;
+    }
+
+    /** Greets with whatever {@code reply} writes instead of {@code 220}, then closes the connection. */
+    public ScriptedFtpServer greeting(RawReply reply) {
+        greeting = reply;
+        return this;
+    }
+
+    /** Answers {@code STOR} and {@code APPE}, once the data is read, with whatever {@code reply} writes, then closes the connection. */
+    public ScriptedFtpServer afterData(RawReply reply) {
+        afterData = reply;
+        return this;
+    }
+
     public ScriptedFtpServer refuseDataConnections() {
         refuseData = true;
         return this;
@@ -151,6 +180,11 @@ public final class ScriptedFtpServer implements AutoCloseable {
         try (s) {
             s.setSoTimeout(20_000);
             c.reset(s);
+            RawReply hostileGreeting = greeting;
+            if (hostileGreeting != null) {
+                hostileGreeting.write(c.out);
+                return;
+            }
             c.send("220 scripted FTP server");
             String line;
             while ((line = c.in.readLine()) != null) {
@@ -158,6 +192,11 @@ public final class ScriptedFtpServer implements AutoCloseable {
                 int sp = line.indexOf(' ');
                 String cmd = (sp < 0 ? line : line.substring(0, sp)).toUpperCase(java.util.Locale.ROOT);
                 String arg = sp < 0 ? "" : line.substring(sp + 1);
+                RawReply hostile = raw.get(cmd);
+                if (hostile != null) {
+                    hostile.write(c.out);
+                    return;
+                }
                 Function<String, String> f = script.get(cmd);
                 String scripted = f == null ? null : f.apply(arg);
                 if (scripted != null && !scripted.startsWith("after-") && !scripted.equals("stall")
@@ -275,6 +314,11 @@ public final class ScriptedFtpServer implements AutoCloseable {
                 } catch (IOException e) {
                     c.send("426 Failure reading network stream.");
                     return true;
+                }
+                RawReply hostile = afterData;
+                if (hostile != null) {
+                    hostile.write(c.out);
+                    return false;
                 }
                 if (scripted != null && scripted.startsWith("after-data:")) {
                     files.putIfAbsent(arg, buf.toByteArray());
