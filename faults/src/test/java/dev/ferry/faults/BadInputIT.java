@@ -291,7 +291,8 @@ class BadInputIT {
     void invalidUris() {
         StringBuilder seen = new StringBuilder();
         for (String uri : new String[] {"ftps://", "ftps:///incoming", "gopher://host/x", "ftps://host:99999/x", "ftps://ho st/x",
-                "sftp://user@host:-1/x"}) {
+                "sftp://user@host:-1/x",
+                "ftps://us%0d%0aer@host/x", "ftps://host/x?passive-nat=server"}) {
             TransferException e = assertThrows(TransferException.class,
                     () -> StorageTargets.open(TargetConfig.builder(uri).credentials(Credentials.password("u", "pw".toCharArray())).build()),
                     uri);
