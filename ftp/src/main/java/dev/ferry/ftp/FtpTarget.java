@@ -102,7 +102,10 @@ public final class FtpTarget {
             return this;
         }
 
-        /** Which address passive data connections go to. */
+        /**
+         * Which address passive data connections go to ({@link PassiveAddressPolicy#REPLACE_PRIVATE} by default). The only
+         * way to choose {@link PassiveAddressPolicy#SERVER}: a URI's {@code passive-nat=server} is refused.
+         */
         public Builder passiveAddresses(PassiveAddressPolicy policy) {
             this.passive = Objects.requireNonNull(policy, "passiveAddresses");
             return this;

@@ -6,7 +6,9 @@ import java.util.Locale;
  * Which address a passive data connection goes to. A server behind NAT often announces its private
  * address in the {@code 227} reply to {@code PASV}; connecting there fails or, worse, reaches another
  * host. {@code EPSV} replies carry only a port and always use the control connection's address.
- * Set with the URI query {@code ?passive-nat=private|control-host|server}.
+ * Set with {@link FtpTarget.Builder#passiveAddresses(PassiveAddressPolicy)}, or with the URI query
+ * {@code ?passive-nat=private|control-host}; {@link #SERVER} weakens a check, so a URI cannot choose it
+ * ({@code BAD_INPUT}): only code can.
  */
 public enum PassiveAddressPolicy {
     /**
@@ -21,7 +23,8 @@ public enum PassiveAddressPolicy {
     CONTROL_HOST("control-host"),
     /**
      * Trust the announced address and turn the same-host check of the data connection off: only for
-     * servers whose data host really differs from the control host.
+     * servers whose data host really differs from the control host. Refused in a URI query; set it with
+     * {@link FtpTarget.Builder#passiveAddresses(PassiveAddressPolicy)}.
      */
     SERVER("server");
 
@@ -31,7 +34,7 @@ public enum PassiveAddressPolicy {
         this.key = key;
     }
 
-    /** The value of the {@code passive-nat} URI parameter. */
+    /** The value of the {@code passive-nat} parameter ({@code server} is not accepted in a URI). */
     public String key() {
         return key;
     }
@@ -48,6 +51,6 @@ public enum PassiveAddressPolicy {
                 return p;
             }
         }
-        throw new IllegalArgumentException("unknown passive-nat value '" + value + "' (use private, control-host or server)");
+        throw new IllegalArgumentException("unknown passive-nat value '" + value + "' (use private or control-host)");
     }
 }

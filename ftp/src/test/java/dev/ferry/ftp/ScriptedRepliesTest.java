@@ -109,6 +109,27 @@ class ScriptedRepliesTest {
     }
 
     @Test
+    void aCertificateForAnotherHostIsRefusedWithoutAdviceToPinIt() throws Exception {
+        java.time.Instant now = java.time.Instant.now();
+        TestCertificates other = TestCertificates.create(java.nio.file.Files.createDirectories(dir.resolve("other-host")), "elsewhere",
+                new String[] {"elsewhere.test"}, new String[0], now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(1)));
+        server = new ScriptedFtpServer(other);
+        // Pinned and still refused: the host name is checked under a pin too.
+        TargetConfig cfg = TargetConfig.builder(URI.create("ftps://bob@127.0.0.1:" + server.port() + "/in"))
+                .credentials(Credentials.password("bob", "Scripted-Secret-42".toCharArray()))
+                .tls(TlsOptions.builder().pinSha256(other.sha256()).build()).timeouts(Duration.ofSeconds(10))
+                .retryPolicy(RetryPolicy.none()).build();
+        try (StorageTarget t = StorageTargets.open(cfg)) {
+            TransferException e = assertThrows(TransferException.class, () -> t.upload(upload()));
+            assertEquals(Reason.CERTIFICATE, e.reason(), e.toString());
+            assertTrue(e.getMessage().contains("does not name the host 127.0.0.1"), e.getMessage());
+            assertTrue(e.getMessage().contains("sha256:" + other.sha256()), e.getMessage());
+            assertFalse(e.hint().contains("pin"), e.hint());
+            assertTrue(e.hint().contains("names 127.0.0.1"), e.hint());
+        }
+    }
+
+    @Test
     void happyPathOnTheScriptedServer() throws Exception {
         server = new ScriptedFtpServer(certs);
         try (StorageTarget t = target("ftps")) {

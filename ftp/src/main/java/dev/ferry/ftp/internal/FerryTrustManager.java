@@ -29,6 +29,7 @@ final class FerryTrustManager extends X509ExtendedTrustManager {
     private final String host;
     private final X509TrustManager pkix;
     private volatile X509Certificate seen;
+    private volatile UntrustedCertificateException refusal;
 
     FerryTrustManager(TlsOptions options, String host) throws GeneralSecurityException {
         this.options = options;
@@ -65,6 +66,14 @@ final class FerryTrustManager extends X509ExtendedTrustManager {
         return seen;
     }
 
+    /**
+     * The refusal of the last handshake's certificate, or {@code null}. Bouncy Castle's engine reports a trust manager's
+     * refusal only as the alert it sends ({@code certificate_unknown}), without the exception: the error mapping asks here.
+     */
+    UntrustedCertificateException refusal() {
+        return refusal;
+    }
+
     static String sha256(X509Certificate c) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(c.getEncoded()));
@@ -74,6 +83,16 @@ final class FerryTrustManager extends X509ExtendedTrustManager {
     }
 
     private void check(X509Certificate[] chain, String authType) throws CertificateException {
+        refusal = null;
+        try {
+            checkChainAndHost(chain, authType);
+        } catch (UntrustedCertificateException e) {
+            refusal = e;
+            throw e;
+        }
+    }
+
+    private void checkChainAndHost(X509Certificate[] chain, String authType) throws CertificateException {
         if (chain == null || chain.length == 0) {
             throw new CertificateException("the server sent no certificate");
         }
@@ -106,7 +125,8 @@ final class FerryTrustManager extends X509ExtendedTrustManager {
         }
         if (options.hostnameVerification() && !HostnameMatcher.matches(host, leaf)) {
             throw new UntrustedCertificateException("the server certificate (sha256:" + fp + ") does not name the host " + host
-                    + " (it names DNS " + HostnameMatcher.names(leaf, 2) + ", IP " + HostnameMatcher.names(leaf, 7) + ")", leaf, fp, null);
+                    + " (it names DNS " + HostnameMatcher.names(leaf, 2) + ", IP " + HostnameMatcher.names(leaf, 7) + ")", leaf, fp, null)
+                    .forAnotherHost();
         }
     }
 
@@ -158,11 +178,22 @@ final class FerryTrustManager extends X509ExtendedTrustManager {
         private static final long serialVersionUID = 1L;
         private final transient X509Certificate certificate;
         private final String sha256;
+        private boolean anotherHost;
 
         UntrustedCertificateException(String message, X509Certificate certificate, String sha256, Throwable cause) {
             super(message, cause);
             this.certificate = certificate;
             this.sha256 = sha256;
+        }
+
+        private UntrustedCertificateException forAnotherHost() {
+            anotherHost = true;
+            return this;
+        }
+
+        /** Whether the certificate was refused only because it does not name the host (a pin does not lift that check). */
+        boolean anotherHost() {
+            return anotherHost;
         }
 
         X509Certificate certificate() {

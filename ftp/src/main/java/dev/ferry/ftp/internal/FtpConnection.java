@@ -20,7 +20,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import java.io.IOException;
@@ -206,13 +205,8 @@ final class FtpConnection implements AutoCloseable {
         auth();
         try {
             client.startTls();
-        } catch (SSLHandshakeException e) {
-            throw handshakeFailure(e);
-        } catch (SSLException e) {
-            throw handshakeFailure(e);
         } catch (IOException e) {
-            throw fail(Reason.TLS_HANDSHAKE, "the TLS handshake with " + config.host() + " failed: " + e, e,
-                    "the server closed the connection during the handshake; check the TLS versions it allows");
+            throw handshakeFailure(e);
         }
         SSLSocket s = client.controlTlsSocket();
         SSLSession session = s.getSession();
@@ -1021,20 +1015,31 @@ final class FtpConnection implements AutoCloseable {
         return fail(Reason.CONNECT, "the connection broke during " + command + ": " + e.getMessage(), e, "a network problem; it is retried");
     }
 
-    private TransferException handshakeFailure(SSLException e) {
+    private TransferException handshakeFailure(IOException e) {
         broken = true;
-        for (Throwable t = e; t != null; t = t.getCause()) {
+        FerryTrustManager.UntrustedCertificateException refused = trust == null ? null : trust.refusal();
+        for (Throwable t = e; t != null && refused == null; t = t.getCause()) {
             if (t instanceof FerryTrustManager.UntrustedCertificateException u) {
-                // A pin accepts a certificate whatever its dates: never offer one as the way past an expired certificate.
-                boolean dates = u.getCause() instanceof java.security.cert.CertificateExpiredException
-                        || u.getCause() instanceof java.security.cert.CertificateNotYetValidException;
-                return TransferException.builder(Reason.CERTIFICATE, u.getMessage()).cause(e)
-                        .hint(dates ? "the certificate is outside its validity dates: ask the server's owner to renew it, and check "
-                                + "the clocks of this machine and the server"
-                                : "if this is the right server, pin its certificate (TlsOptions.pinSha256(\"sha256:" + u.sha256()
-                                + "\") or --cert-pin sha256:" + u.sha256() + "), or trust its CA (--ca-cert)")
-                        .transcript(transcript).build();
+                refused = u;
             }
+        }
+        if (refused != null) {
+            // A pin accepts a certificate whatever its dates: never offer one as the way past an expired certificate.
+            boolean dates = refused.getCause() instanceof java.security.cert.CertificateExpiredException
+                    || refused.getCause() instanceof java.security.cert.CertificateNotYetValidException;
+            String hint = dates ? "the certificate is outside its validity dates: ask the server's owner to renew it, and check "
+                    + "the clocks of this machine and the server"
+                    // The host name is checked under a pin too: pinning cannot help here.
+                    : refused.anotherHost() ? "connect with a host name the certificate holds, or ask the server's owner for a "
+                    + "certificate that names " + config.host()
+                    : "if this is the right server, pin its certificate (TlsOptions.pinSha256(\"sha256:" + refused.sha256()
+                    + "\") or --cert-pin sha256:" + refused.sha256() + "), or trust its CA (--ca-cert)";
+            return TransferException.builder(Reason.CERTIFICATE, refused.getMessage()).cause(e).hint(hint)
+                    .transcript(transcript).build();
+        }
+        if (!(e instanceof SSLException)) {
+            return fail(Reason.TLS_HANDSHAKE, "the TLS handshake with " + config.host() + " failed: " + e, e,
+                    "the server closed the connection during the handshake; check the TLS versions it allows");
         }
         X509Certificate seen = trust == null ? null : trust.seen();
         return TransferException.builder(Reason.TLS_HANDSHAKE, "the TLS handshake with " + config.host() + " failed: " + e.getMessage()

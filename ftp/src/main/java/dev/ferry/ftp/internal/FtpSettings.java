@@ -34,7 +34,12 @@ public record FtpSettings(FtpSecurity security, PassiveAddressPolicy passivePoli
         }
     }
 
-    /** Settings from a target configuration: the scheme and the URI's query parameters. */
+    /**
+     * Settings from a target configuration: the scheme and the URI's query parameters (or the configuration's properties).
+     *
+     * @throws TransferException {@code BAD_INPUT} for an unknown value, and for {@code passive-nat=server}, which only code
+     *         may choose ({@code FtpTarget.builder().passiveAddresses(PassiveAddressPolicy.SERVER)})
+     */
     public static FtpSettings from(TargetConfig config) throws TransferException {
         FtpSecurity security = switch (config.scheme()) {
             case "ftps" -> FtpSecurity.EXPLICIT_TLS;
@@ -42,17 +47,34 @@ public record FtpSettings(FtpSecurity security, PassiveAddressPolicy passivePoli
             default -> throw new TransferException(TransferException.Reason.BAD_INPUT, "the FTP provider does not handle "
                     + config.scheme() + "://");
         };
+        PassiveAddressPolicy policy;
         try {
-            PassiveAddressPolicy policy = config.property("passive-nat").map(PassiveAddressPolicy::fromKey)
-                    .orElse(PassiveAddressPolicy.REPLACE_PRIVATE);
+            policy = config.property("passive-nat").map(PassiveAddressPolicy::fromKey).orElse(PassiveAddressPolicy.REPLACE_PRIVATE);
+        } catch (IllegalArgumentException e) {
+            throw invalid(config, e);
+        }
+        if (policy == PassiveAddressPolicy.SERVER) {
+            // A URI is text that whoever typed the customer's target controls; a setting that lets the server send data
+            // connections to another host belongs to the host application's code.
+            throw TransferException.builder(TransferException.Reason.BAD_INPUT, "passive-nat=server is not accepted in a target "
+                    + "URI (" + config.redactedUri() + "): it lets the server point data connections at another host")
+                    .hint("if the server's data host really differs from its control host, enable it in code: "
+                            + "FtpTarget.builder().passiveAddresses(PassiveAddressPolicy.SERVER); in a URI use "
+                            + "passive-nat=private or passive-nat=control-host").build();
+        }
+        try {
             Duration keepAlive = config.property("keepalive").map(v -> Duration.ofSeconds(Long.parseLong(v.strip())))
                     .orElse(DEFAULT_KEEPALIVE);
             int buffer = config.property("buffer").map(v -> Integer.parseInt(v.strip())).orElse(DEFAULT_BUFFER);
             return new FtpSettings(security, policy, keepAlive, buffer);
         } catch (IllegalArgumentException e) {
-            throw TransferException.builder(TransferException.Reason.BAD_INPUT, "invalid FTP parameter in " + config.redactedUri()
-                    + ": " + e.getMessage()).hint("valid parameters: passive-nat=private|control-host|server, keepalive=SECONDS, "
-                    + "buffer=BYTES").build();
+            throw invalid(config, e);
         }
+    }
+
+    private static TransferException invalid(TargetConfig config, IllegalArgumentException e) {
+        return TransferException.builder(TransferException.Reason.BAD_INPUT, "invalid FTP parameter in " + config.redactedUri()
+                + ": " + e.getMessage()).hint("valid parameters: passive-nat=private|control-host, keepalive=SECONDS, "
+                + "buffer=BYTES").build();
     }
 }

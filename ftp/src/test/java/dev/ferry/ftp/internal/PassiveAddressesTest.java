@@ -50,6 +50,8 @@ class PassiveAddressesTest {
         assertEquals(PassiveAddressPolicy.CONTROL_HOST, PassiveAddressPolicy.fromKey("control-host"));
         assertEquals(PassiveAddressPolicy.REPLACE_PRIVATE, PassiveAddressPolicy.fromKey(" Private "));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PassiveAddressPolicy.fromKey("nat"));
-        assertEquals("unknown passive-nat value 'nat' (use private, control-host or server)", e.getMessage());
+        assertEquals("unknown passive-nat value 'nat' (use private or control-host)", e.getMessage());
+        // The enum still parses 'server'; FtpSettings refuses it from a URI.
+        assertEquals(PassiveAddressPolicy.SERVER, PassiveAddressPolicy.fromKey("server"));
     }
 }
