@@ -96,7 +96,7 @@ public final class TargetConfig {
         try {
             return new Builder(new URI(uri));
         } catch (URISyntaxException e) {
-            throw bad("invalid target URI: " + redactString(e.getInput()) + " (" + e.getReason() + ")",
+            throw bad("invalid target URI: " + Redaction.url(e.getInput()) + " (" + e.getReason() + ")",
                     "use the form ftps://user@host[:port]/base/dir");
         }
     }
@@ -188,21 +188,6 @@ public final class TargetConfig {
         return TransferException.builder(TransferException.Reason.BAD_INPUT, message).hint(hint).build();
     }
 
-    private static String redactString(String s) {
-        if (s == null) {
-            return "";
-        }
-        // user:password@ -> user:****@, never echoing any of a password from a malformed URI: a password may hold
-        // '@', '/', '?' or '#', so everything from the first ':' after "//" to the last '@' goes (a port and a path
-        // with an '@' are masked too: this is only ever shown in an error message).
-        String out = s;
-        int colon = passwordColon(s);
-        if (colon >= 0) {
-            out = s.substring(0, colon + 1) + "****" + s.substring(s.lastIndexOf('@'));
-        }
-        return out.replace("\r", "\\r").replace("\n", "\\n");
-    }
-
     /** The index of a ':' between "//" and the last '@' of a URI's text (a user:password), or -1. */
     private static int passwordColon(String s) {
         int start = s.indexOf("//");
@@ -243,7 +228,7 @@ public final class TargetConfig {
                 }
             }
             if (uri.getScheme() == null) {
-                throw bad("the target URI " + redactString(raw) + " has no scheme",
+                throw bad("the target URI " + Redaction.url(raw) + " has no scheme",
                         "use ftps://, ftp:// or sftp://, e.g. ftps://user@host/dir");
             }
             this.scheme = uri.getScheme().toLowerCase(Locale.ROOT);
@@ -260,12 +245,12 @@ public final class TargetConfig {
             boolean passwordInText = uri.getHost() == null && passwordColon(raw) >= 0;
             if (userInfo != null && userInfo.contains(":") || passwordInText) {
                 throw bad("the target URI contains a password; Ferry never takes a password from a URI, "
-                                + "because URIs end up in logs: " + redactString(raw),
+                                + "because URIs end up in logs: " + Redaction.url(raw),
                         "remove ':password' from the URI and pass the password separately (Credentials.password, "
                                 + "or the CLI's --password-env NAME)");
             }
             if (uri.getHost() == null) {
-                throw bad("the target URI " + redactString(raw) + " has no valid host",
+                throw bad("the target URI " + Redaction.url(raw) + " has no valid host",
                         "use the form " + scheme + "://user@host[:port]/base/dir");
             }
             String h = uri.getHost();

@@ -2,6 +2,7 @@ package dev.ferry.examples.cli;
 
 import dev.ferry.core.Credentials;
 import dev.ferry.core.HostKeys;
+import dev.ferry.core.Redaction;
 import dev.ferry.core.TargetConfig;
 import dev.ferry.core.TlsOptions;
 import dev.ferry.core.TransferException;
@@ -76,7 +77,7 @@ public final class TargetOptions {
         }
         String user = uri.getUserInfo();
         if (user == null || user.isEmpty()) {
-            throw bad("the URI " + uriText + " names no user", "use the form " + uri.getScheme() + "://user@host/dir");
+            throw bad("the URI " + Redaction.url(uriText) + " names no user", "use the form " + uri.getScheme() + "://user@host/dir");
         }
         try {
             // Inside the try: what Credentials refuses (a user name with CR, LF or NUL) is bad input, not a crash.

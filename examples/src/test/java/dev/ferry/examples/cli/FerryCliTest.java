@@ -329,7 +329,5 @@ class FerryCliTest {
             assertFalse(r.out().contains(secret), r.out());
         }
         assertTrue(r.err().contains("ftps://alice:****@host/in?…"), r.err());
-        assertEquals("ferry: x?token=…", FerryCli.redactUrls("ferry: x?token=…"));
-        assertEquals("see https://h:8443/p?… and sftp://bob@h/d", FerryCli.redactUrls("see https://h:8443/p?a=1 and sftp://bob@h/d"));
     }
 }
