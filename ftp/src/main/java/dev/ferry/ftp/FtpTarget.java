@@ -46,7 +46,7 @@ public final class FtpTarget {
      */
     public static final class Builder extends TargetBuilder<Builder> {
         private FtpSecurity security = FtpSecurity.EXPLICIT_TLS;
-        private PassiveAddressPolicy passive = PassiveAddressPolicy.REPLACE_PRIVATE;
+        private PassiveAddressPolicy passive = PassiveAddressPolicy.CONTROL_HOST;
         private Duration keepAlive = FtpSettings.DEFAULT_KEEPALIVE;
         private int bufferSize = FtpSettings.DEFAULT_BUFFER;
 
@@ -73,7 +73,7 @@ public final class FtpTarget {
         }
 
         /**
-         * Which address passive data connections go to ({@link PassiveAddressPolicy#REPLACE_PRIVATE} by default). The only
+         * Which address passive data connections go to ({@link PassiveAddressPolicy#CONTROL_HOST} by default). The only
          * way to choose {@link PassiveAddressPolicy#SERVER}: a URI's {@code passive-nat=server} is refused.
          */
         public Builder passiveAddresses(PassiveAddressPolicy policy) {

@@ -53,9 +53,9 @@ public record FtpSettings(FtpSecurity security, PassiveAddressPolicy passivePoli
             default -> throw new TransferException(TransferException.Reason.BAD_INPUT, "the FTP provider does not handle "
                     + config.scheme() + "://");
         };
-        ProviderParameters p = ProviderParameters.of(config, "FTP", "passive-nat=private|control-host, keepalive=SECONDS, "
+        ProviderParameters p = ProviderParameters.of(config, "FTP", "passive-nat=control-host|private, keepalive=SECONDS, "
                 + "buffer=BYTES");
-        PassiveAddressPolicy policy = p.get("passive-nat", PassiveAddressPolicy::fromKey, PassiveAddressPolicy.REPLACE_PRIVATE);
+        PassiveAddressPolicy policy = p.get("passive-nat", PassiveAddressPolicy::fromKey, PassiveAddressPolicy.CONTROL_HOST);
         if (policy == PassiveAddressPolicy.SERVER) {
             // A URI is text that whoever typed the customer's target controls; a setting that lets the server send data
             // connections to another host belongs to the host application's code.
@@ -63,7 +63,7 @@ public record FtpSettings(FtpSecurity security, PassiveAddressPolicy passivePoli
                     + "URI (" + config.redactedUri() + "): it lets the server point data connections at another host")
                     .hint("if the server's data host really differs from its control host, enable it in code: "
                             + "FtpTarget.builder().passiveAddresses(PassiveAddressPolicy.SERVER); in a URI use "
-                            + "passive-nat=private or passive-nat=control-host").build();
+                            + "passive-nat=control-host (the default)").build();
         }
         Duration keepAlive = p.seconds("keepalive", DEFAULT_KEEPALIVE);
         int buffer = p.integer("buffer", DEFAULT_BUFFER);
