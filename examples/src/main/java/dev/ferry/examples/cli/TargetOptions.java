@@ -50,7 +50,8 @@ public final class TargetOptions {
             + "a server that resumes few TLS 1.3 data connections (ProFTPD) gets a new connection instead of TLS 1.2.")
     String tlsMin;
 
-    @Option(names = "--known-hosts", paramLabel = "FILE", description = "SFTP known_hosts file (default ~/.ssh/known_hosts).")
+    @Option(names = "--known-hosts", paramLabel = "FILE",
+            description = "SFTP known_hosts file (default ~/.ssh/known_hosts); /dev/null for none, trusting only --host-key-pin.")
     Path knownHosts;
 
     @Option(names = "--host-key-pin", paramLabel = "SHA256:...", description = "Pinned SSH host key fingerprint.")
@@ -112,10 +113,11 @@ public final class TargetOptions {
             b.tls(tls.build());
             HostKeys hk = null;
             if (knownHosts != null) {
-                if (!Files.isRegularFile(knownHosts)) {
-                    throw bad("the known_hosts file " + knownHosts + " does not exist", null);
-                }
                 hk = HostKeys.knownHosts(knownHosts);
+                if (hk.knownHostsMissing()) {
+                    throw bad("the known_hosts file " + knownHosts + " does not exist",
+                            "give an existing file, or /dev/null for none (then only --host-key-pin is trusted)");
+                }
             }
             for (String pin : hostKeyPins) {
                 hk = hk == null ? HostKeys.pinned(pin) : hk.withPin(pin);
