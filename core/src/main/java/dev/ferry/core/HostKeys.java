@@ -14,6 +14,8 @@ import java.util.Set;
  * <p>There is no default that accepts any key; that exists only as {@link #insecureAcceptAny()}.
  */
 public final class HostKeys {
+    private static final Path DEV_NULL = Path.of("/dev/null");
+
     private final Path knownHosts;
     private final Set<String> pinned;
     private final boolean acceptAny;
@@ -24,7 +26,10 @@ public final class HostKeys {
         this.acceptAny = acceptAny;
     }
 
-    /** Verify against this known_hosts file. */
+    /**
+     * Verify against this known_hosts file. {@code /dev/null} is an empty one, as in OpenSSH's
+     * {@code UserKnownHostsFile=/dev/null}: then only pinned fingerprints ({@link #withPin}) are trusted.
+     */
     public static HostKeys knownHosts(Path file) {
         return new HostKeys(Objects.requireNonNull(file, "knownHosts"), Set.of(), false);
     }
@@ -73,9 +78,12 @@ public final class HostKeys {
         return acceptAny;
     }
 
-    /** Whether the known_hosts file is configured but missing (a clear error is better than "unknown key"). */
+    /**
+     * Whether the known_hosts file is configured but missing (a clear error is better than "unknown key").
+     * {@code /dev/null} is never missing: it is not a regular file, but it reads as an empty one.
+     */
     public boolean knownHostsMissing() {
-        return knownHosts != null && !Files.isRegularFile(knownHosts);
+        return knownHosts != null && !knownHosts.equals(DEV_NULL) && !Files.isRegularFile(knownHosts);
     }
 
     /**

@@ -53,19 +53,21 @@ public final class TargetConfig {
     private final int maxSessions;
     private final Map<String, String> properties;
 
-    private TargetConfig(Builder b) throws TransferException {
-        this.scheme = b.scheme;
-        this.host = b.host;
+    /** A configuration from a builder's options; {@code uriUser} is the user a URI named, if any. */
+    TargetConfig(TargetBuilder<?> b, String scheme, String host, String uriUser, Map<String, String> properties)
+            throws TransferException {
+        this.scheme = scheme;
+        this.host = host;
         this.port = b.port;
-        this.baseDirectory = RemotePath.absolute(b.path);
+        this.baseDirectory = RemotePath.absolute(b.baseDirectory);
         if (b.credentials == null) {
-            if (b.uriUser == null) {
+            if (uriUser == null) {
                 throw bad("no user name: put it in the URI (scheme://user@host/dir) or pass Credentials", null);
             }
-            this.credentials = Credentials.username(b.uriUser);
+            this.credentials = Credentials.username(uriUser);
         } else {
-            if (b.uriUser != null && !b.uriUser.equals(b.credentials.username())) {
-                throw bad("the URI names user '" + b.uriUser + "' but the credentials are for '"
+            if (uriUser != null && !uriUser.equals(b.credentials.username())) {
+                throw bad("the URI names user '" + uriUser + "' but the credentials are for '"
                         + b.credentials.username() + "'", "use one user name");
             }
             this.credentials = b.credentials;
@@ -77,7 +79,7 @@ public final class TargetConfig {
         this.dataTimeout = b.dataTimeout;
         this.retryPolicy = b.retryPolicy;
         this.maxSessions = b.maxSessions;
-        this.properties = Collections.unmodifiableMap(new LinkedHashMap<>(b.properties));
+        this.properties = Collections.unmodifiableMap(new LinkedHashMap<>(properties));
     }
 
     /**
@@ -96,7 +98,7 @@ public final class TargetConfig {
         try {
             return new Builder(new URI(uri));
         } catch (URISyntaxException e) {
-            throw bad("invalid target URI: " + redactString(e.getInput()) + " (" + e.getReason() + ")",
+            throw bad("invalid target URI: " + Redaction.url(e.getInput()) + " (" + e.getReason() + ")",
                     "use the form ftps://user@host[:port]/base/dir");
         }
     }
@@ -107,7 +109,7 @@ public final class TargetConfig {
         b.scheme = scheme;
         b.host = host;
         b.port = port;
-        b.path = baseDirectory.toString();
+        b.baseDirectory = baseDirectory.toString();
         b.credentials = credentials;
         b.tls = tls;
         b.hostKeys = hostKeys;
@@ -188,21 +190,6 @@ public final class TargetConfig {
         return TransferException.builder(TransferException.Reason.BAD_INPUT, message).hint(hint).build();
     }
 
-    private static String redactString(String s) {
-        if (s == null) {
-            return "";
-        }
-        // user:password@ -> user:****@, never echoing any of a password from a malformed URI: a password may hold
-        // '@', '/', '?' or '#', so everything from the first ':' after "//" to the last '@' goes (a port and a path
-        // with an '@' are masked too: this is only ever shown in an error message).
-        String out = s;
-        int colon = passwordColon(s);
-        if (colon >= 0) {
-            out = s.substring(0, colon + 1) + "****" + s.substring(s.lastIndexOf('@'));
-        }
-        return out.replace("\r", "\\r").replace("\n", "\\n");
-    }
-
     /** The index of a ':' between "//" and the last '@' of a URI's text (a user:password), or -1. */
     private static int passwordColon(String s) {
         int start = s.indexOf("//");
@@ -214,21 +201,13 @@ public final class TargetConfig {
         return colon >= 0 && colon < at ? colon : -1;
     }
 
-    /** Builds a {@link TargetConfig}; reusable. */
-    public static final class Builder {
+    /**
+     * Builds a {@link TargetConfig} from a URI, with the options every target has ({@link TargetBuilder}) and provider
+     * settings ({@link #property}). {@link #credentials} must be for the user the URI names, if it names one. Reusable.
+     */
+    public static final class Builder extends TargetBuilder<Builder> {
         private String scheme;
-        private String host;
-        private int port = -1;
-        private String path = "/";
         private String uriUser;
-        private Credentials credentials;
-        private TlsOptions tls = TlsOptions.defaults();
-        private HostKeys hostKeys;
-        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
-        private Duration replyTimeout = DEFAULT_REPLY_TIMEOUT;
-        private Duration dataTimeout = DEFAULT_DATA_TIMEOUT;
-        private RetryPolicy retryPolicy = RetryPolicy.defaults();
-        private int maxSessions = DEFAULT_MAX_SESSIONS;
         private final Map<String, String> properties = new LinkedHashMap<>();
 
         private Builder() {
@@ -243,7 +222,7 @@ public final class TargetConfig {
                 }
             }
             if (uri.getScheme() == null) {
-                throw bad("the target URI " + redactString(raw) + " has no scheme",
+                throw bad("the target URI " + Redaction.url(raw) + " has no scheme",
                         "use ftps://, ftp:// or sftp://, e.g. ftps://user@host/dir");
             }
             this.scheme = uri.getScheme().toLowerCase(Locale.ROOT);
@@ -260,12 +239,12 @@ public final class TargetConfig {
             boolean passwordInText = uri.getHost() == null && passwordColon(raw) >= 0;
             if (userInfo != null && userInfo.contains(":") || passwordInText) {
                 throw bad("the target URI contains a password; Ferry never takes a password from a URI, "
-                                + "because URIs end up in logs: " + redactString(raw),
+                                + "because URIs end up in logs: " + Redaction.url(raw),
                         "remove ':password' from the URI and pass the password separately (Credentials.password, "
                                 + "or the CLI's --password-env NAME)");
             }
             if (uri.getHost() == null) {
-                throw bad("the target URI " + redactString(raw) + " has no valid host",
+                throw bad("the target URI " + Redaction.url(raw) + " has no valid host",
                         "use the form " + scheme + "://user@host[:port]/base/dir");
             }
             String h = uri.getHost();
@@ -281,7 +260,7 @@ public final class TargetConfig {
                 this.uriUser = decode(userInfo.replace("+", "%2B"), "user name");
             }
             String p = uri.getPath();
-            this.path = p == null || p.isEmpty() ? "/" : p;
+            this.baseDirectory = p == null || p.isEmpty() ? "/" : p;
             String q = uri.getRawQuery();
             if (q != null && !q.isEmpty()) {
                 for (String kv : q.split("&")) {
@@ -314,68 +293,16 @@ public final class TargetConfig {
             return out;
         }
 
-        /** Who logs in; its user name must match the URI's, if the URI has one. */
-        public Builder credentials(Credentials c) {
-            this.credentials = Objects.requireNonNull(c, "credentials");
-            return this;
-        }
-
-        /** The absolute base directory (replaces the URI's path). */
-        public Builder baseDirectory(String dir) {
-            this.path = Objects.requireNonNull(dir, "baseDirectory");
-            return this;
-        }
-
-        public Builder port(int p) {
-            if (p < 1 || p > 65535) {
-                throw new IllegalArgumentException("port must be 1-65535, was " + p);
-            }
-            this.port = p;
-            return this;
-        }
-
+        /** How the server's certificate is trusted (FTPS). */
+        @Override
         public Builder tls(TlsOptions options) {
-            this.tls = Objects.requireNonNull(options, "tls");
-            return this;
+            return super.tls(options);
         }
 
+        /** How the server's SSH host key is verified (SFTP requires it). */
+        @Override
         public Builder hostKeys(HostKeys keys) {
-            this.hostKeys = Objects.requireNonNull(keys, "hostKeys");
-            return this;
-        }
-
-        public Builder connectTimeout(Duration d) {
-            this.connectTimeout = positive(d, "connectTimeout");
-            return this;
-        }
-
-        public Builder replyTimeout(Duration d) {
-            this.replyTimeout = positive(d, "replyTimeout");
-            return this;
-        }
-
-        public Builder dataTimeout(Duration d) {
-            this.dataTimeout = positive(d, "dataTimeout");
-            return this;
-        }
-
-        /** Sets connect, reply and data timeouts to the same value. */
-        public Builder timeouts(Duration d) {
-            return connectTimeout(d).replyTimeout(d).dataTimeout(d);
-        }
-
-        public Builder retryPolicy(RetryPolicy policy) {
-            this.retryPolicy = Objects.requireNonNull(policy, "retryPolicy");
-            return this;
-        }
-
-        /** The most sessions open at once (at least 1). */
-        public Builder maxSessions(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("maxSessions must be at least 1, was " + n);
-            }
-            this.maxSessions = n;
-            return this;
+            return super.hostKeys(keys);
         }
 
         /** A provider setting, e.g. {@code passive-nat}. */
@@ -391,15 +318,7 @@ public final class TargetConfig {
          *         name that differs between URI and credentials
          */
         public TargetConfig build() throws TransferException {
-            return new TargetConfig(this);
-        }
-
-        private static Duration positive(Duration d, String name) {
-            Objects.requireNonNull(d, name);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(name + " must be positive, was " + d);
-            }
-            return d;
+            return new TargetConfig(this, scheme, host, uriUser, properties);
         }
     }
 }

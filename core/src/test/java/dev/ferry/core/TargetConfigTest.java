@@ -73,6 +73,13 @@ class TargetConfigTest {
     }
 
     @Test
+    void aRefusedUriIsShownWithoutItsQuery() {
+        TransferException e = assertThrows(TransferException.class, () -> TargetConfig.builder("ftps://alice:pw9@host/dir?token=Tok3nX#f"));
+        assertTrue(e.getMessage().contains("ftps://alice:****@host/dir?…"), e.getMessage());
+        assertFalse(e.getMessage().contains("Tok3nX") || e.getMessage().contains("pw9"), e.getMessage());
+    }
+
+    @Test
     void aPasswordInTheUriIsRefusedAndNoPartOfItIsShown() {
         for (String pw : new String[] {"Pa@ssw0rd", "Se/cret9", "qu?ery7", "ha#sh77", "plain9pw"}) {
             TransferException e = assertThrows(TransferException.class, () -> TargetConfig.builder("ftps://alice:" + pw + "@host/dir"), pw);

@@ -11,8 +11,8 @@ import java.util.Set;
 
 /**
  * The provider of the {@code ftps} (explicit FTPS) and {@code ftp} (plain FTP) URI schemes, found by
- * {@link java.util.ServiceLoader}. URI parameters: {@code passive-nat=private|control-host}
- * (see {@link PassiveAddressPolicy}; {@code server} is refused with {@code BAD_INPUT}, as it weakens a
+ * {@link java.util.ServiceLoader}. URI parameters: {@code passive-nat=control-host} (the default; {@code private}
+ * is another name for it; see {@link PassiveAddressPolicy}; {@code server} is refused with {@code BAD_INPUT}, as it weakens a
  * check: set it in code with {@link FtpTarget.Builder#passiveAddresses}), {@code keepalive=SECONDS} (control-channel {@code NOOP} interval
  * during transfers, 0 to turn off; default 30), {@code buffer=BYTES} (streaming buffer, default 1 MiB).
  */

@@ -7,19 +7,17 @@ import java.util.Locale;
  * address in the {@code 227} reply to {@code PASV}; connecting there fails or, worse, reaches another
  * host. {@code EPSV} replies carry only a port and always use the control connection's address.
  * Set with {@link FtpTarget.Builder#passiveAddresses(PassiveAddressPolicy)}, or with the URI query
- * {@code ?passive-nat=private|control-host}; {@link #SERVER} weakens a check, so a URI cannot choose it
- * ({@code BAD_INPUT}): only code can.
+ * {@code ?passive-nat=control-host} ({@code private} is accepted as another name for it); {@link #SERVER}
+ * weakens a check, so a URI cannot choose it ({@code BAD_INPUT}): only code can.
  */
 public enum PassiveAddressPolicy {
     /**
-     * The default: connect to the control connection's address whenever the announced one differs (a
-     * server behind NAT announcing its private address, or a reply naming another host). The data
-     * connection must come from the control connection's host either way (Ferry checks it, as Commons
-     * Net's remote verification does), so connecting to another address could only fail, after
-     * reaching wherever the server pointed. The same as {@link #CONTROL_HOST}; kept for the URI value.
+     * The default: always connect to the control connection's address, whatever the server announces (a
+     * server behind NAT announcing its private address, or a reply naming another host), as curl does by
+     * default. The data connection must come from the control connection's host either way (Ferry checks
+     * it, as Commons Net's remote verification does), so connecting to another address could only fail,
+     * after reaching wherever the server pointed.
      */
-    REPLACE_PRIVATE("private"),
-    /** Always connect to the control connection's address (what curl does by default). */
     CONTROL_HOST("control-host"),
     /**
      * Trust the announced address and turn the same-host check of the data connection off: only for
@@ -40,17 +38,21 @@ public enum PassiveAddressPolicy {
     }
 
     /**
-     * The policy named by a {@code passive-nat} value.
+     * The policy named by a {@code passive-nat} value; {@code private} names {@link #CONTROL_HOST} (every
+     * announced address is replaced, private or not).
      *
      * @throws IllegalArgumentException for an unknown value, naming the valid ones
      */
     public static PassiveAddressPolicy fromKey(String value) {
         String v = value.strip().toLowerCase(Locale.ROOT);
+        if (v.equals("private")) {
+            return CONTROL_HOST;
+        }
         for (PassiveAddressPolicy p : values()) {
             if (p.key.equals(v)) {
                 return p;
             }
         }
-        throw new IllegalArgumentException("unknown passive-nat value '" + value + "' (use private or control-host)");
+        throw new IllegalArgumentException("unknown passive-nat value '" + value + "' (use control-host or private)");
     }
 }

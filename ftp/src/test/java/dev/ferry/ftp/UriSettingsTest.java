@@ -83,6 +83,26 @@ class UriSettingsTest {
     }
 
     @Test
+    void aBadValueIsBadInputNamingTheParameter() throws Exception {
+        int before = server.commands().size();
+        String[][] cases = {
+                {"keepalive=soon", "keepalive=soon: not a whole number of seconds"},
+                {"keepalive=-1", "keepalive must not be negative"},
+                {"buffer=1m", "buffer=1m: not a whole number"},
+                {"buffer=4096", "buffer must be from 8192 to 67108864 bytes"},
+                {"passive-nat=elsewhere", "passive-nat=elsewhere: unknown passive-nat value"}};
+        for (String[] c : cases) {
+            TargetConfig cfg = config(c[0]);
+            TransferException e = assertThrows(TransferException.class, () -> StorageTargets.open(cfg).close(), c[0]);
+            assertEquals(Reason.BAD_INPUT, e.reason(), c[0]);
+            assertTrue(e.getMessage().startsWith("invalid FTP parameter in ftps://bob@127.0.0.1:" + server.port() + "/in: ")
+                    && e.getMessage().contains(c[1]), e.getMessage());
+            assertTrue(e.hint().startsWith("valid parameters: passive-nat="), e.hint());
+        }
+        assertEquals(before, server.commands().size(), "nothing was sent: " + server.commands());
+    }
+
+    @Test
     void codeMayStillTrustTheAnnouncedAddress() throws Exception {
         try (StorageTarget t = FtpTarget.builder().host("127.0.0.1").port(server.port())
                 .credentials(Credentials.password("bob", "Uri-Secret-77".toCharArray()))

@@ -4,9 +4,9 @@ import dev.ferry.core.StorageTarget;
 import dev.ferry.core.StorageTargetProvider;
 import dev.ferry.core.TargetConfig;
 import dev.ferry.core.TransferException;
+import dev.ferry.sftp.internal.SftpSettings;
 import dev.ferry.sftp.internal.SftpStorageTarget;
 
-import java.time.Duration;
 import java.util.Set;
 
 /**
@@ -14,7 +14,8 @@ import java.util.Set;
  * the absolute base directory on the server; a first segment {@code ~} means the login directory
  * ({@code sftp://alice@host/~/in}). Host keys are required ({@link TargetConfig.Builder#hostKeys}).
  * URI parameters: {@code keepalive=SECONDS} (SSH heartbeat, default 30), {@code write-size=BYTES} (bytes per
- * SFTP write request, default 252 KiB; several are in flight at once).
+ * SFTP write request, 1024 to 1048576, default 252 KiB; several are in flight at once). A value that does not parse
+ * or fit is {@code BAD_INPUT} naming the parameter.
  */
 public final class SftpProvider implements StorageTargetProvider {
     /** For {@link java.util.ServiceLoader}. */
@@ -28,17 +29,6 @@ public final class SftpProvider implements StorageTargetProvider {
 
     @Override
     public StorageTarget open(TargetConfig config) throws TransferException {
-        try {
-            Duration keepAlive = config.property("keepalive").map(v -> Duration.ofSeconds(Long.parseLong(v.strip())))
-                    .orElse(SftpStorageTarget.DEFAULT_KEEPALIVE);
-            int writeSize = config.property("write-size").map(v -> Integer.parseInt(v.strip())).orElse(SftpStorageTarget.DEFAULT_WRITE_SIZE);
-            if (writeSize < 1024 || writeSize > 1 << 20) {
-                throw new IllegalArgumentException("write-size must be from 1024 to 1048576");
-            }
-            return new SftpStorageTarget(config, keepAlive, writeSize);
-        } catch (IllegalArgumentException e) {
-            throw TransferException.builder(TransferException.Reason.BAD_INPUT, "invalid SFTP parameter in " + config.redactedUri()
-                    + ": " + e.getMessage()).hint("valid parameters: keepalive=SECONDS, write-size=BYTES").build();
-        }
+        return new SftpStorageTarget(config, SftpSettings.from(config));
     }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.webhook;
 
+import dev.ferry.core.Redaction;
 import okhttp3.HttpUrl;
 
 import java.util.Locale;
@@ -57,35 +58,11 @@ public final class WebhookRequest {
     }
 
     /**
-     * The URL for logs and messages: scheme, host, port and path, with a query shown as {@code ?…}. A receiver
-     * often authenticates by a token in the query, so the query never appears.
+     * The URL for logs and messages, by {@link Redaction#url(String)}: scheme, host, port and path as given, with a query
+     * shown as {@code ?…}. A receiver often authenticates by a token in the query, so the query never appears.
      */
     public String redactedUrl() {
-        return redact(url);
-    }
-
-    /**
-     * Scheme, host, non-default port and path of a URL; a query shows as {@code ?…}; user, password and fragment
-     * never appear. A URL that does not parse is cut at its first {@code ?} or {@code #}, and whatever stands
-     * between {@code //} and the last {@code @} before that is masked.
-     */
-    static String redact(String url) {
-        HttpUrl u = HttpUrl.parse(url);
-        if (u == null) {
-            String s = url.strip();
-            int cut = s.length();
-            for (char c : new char[] {'?', '#'}) {
-                int i = s.indexOf(c);
-                if (i >= 0 && i < cut) {
-                    cut = i;
-                }
-            }
-            String head = s.substring(0, cut).replaceAll("//.*@", "//***@");
-            return cut < s.length() && s.charAt(cut) == '?' ? head + "?…" : head;
-        }
-        String host = u.host().contains(":") ? "[" + u.host() + "]" : u.host();
-        return u.scheme() + "://" + host + (u.port() == HttpUrl.defaultPort(u.scheme()) ? "" : ":" + u.port()) + u.encodedPath()
-                + (u.encodedQuery() != null ? "?…" : "");
+        return Redaction.url(url);
     }
 
     /** The id (the {@code webhook-id} header), the same on every attempt. */
@@ -96,7 +73,7 @@ public final class WebhookRequest {
     /** Shows the {@link #redactedUrl()}, never the query. */
     @Override
     public String toString() {
-        return "WebhookRequest[" + id + " " + payload.event().wireName() + " -> " + redact(url) + ", " + encoding
+        return "WebhookRequest[" + id + " " + payload.event().wireName() + " -> " + Redaction.url(url) + ", " + encoding
                 + (signer != null ? ", " + signer.style() : ", unsigned") + "]";
     }
 
@@ -140,13 +117,13 @@ public final class WebhookRequest {
         public WebhookRequest build() {
             HttpUrl u = HttpUrl.parse(url);
             if (u == null) {
-                throw new IllegalArgumentException("the webhook URL is not an http:// or https:// URL: " + redact(url));
+                throw new IllegalArgumentException("the webhook URL is not an http:// or https:// URL: " + Redaction.url(url));
             }
             if (!u.scheme().toLowerCase(Locale.ROOT).startsWith("http")) {
                 throw new IllegalArgumentException("the webhook URL must be http:// or https://");
             }
             if (!u.username().isEmpty() || !u.password().isEmpty()) {
-                throw new IllegalArgumentException("the webhook URL must not carry a user or password (" + redact(url)
+                throw new IllegalArgumentException("the webhook URL must not carry a user or password (" + Redaction.url(url)
                         + "); receivers authenticate by signature");
             }
             return new WebhookRequest(this);

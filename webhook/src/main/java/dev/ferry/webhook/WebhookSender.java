@@ -65,9 +65,9 @@ public final class WebhookSender implements AutoCloseable {
     private static final MediaType FORM = MediaType.get("application/x-www-form-urlencoded");
     private static final int SNIPPET = 1024;
 
-    /** Sleeps between attempts; replaceable in tests. */
+    /** Sleeps between attempts; a seam for this package's tests, not API. */
     @FunctionalInterface
-    public interface Sleeper {
+    interface Sleeper {
         void sleep(Duration d) throws InterruptedException;
     }
 
@@ -565,8 +565,11 @@ public final class WebhookSender implements AutoCloseable {
          */
         public Builder maxInFlightPerDestination(int n) { this.maxInFlightPerDestination = n; return this; }
 
-        public Builder sleeper(Sleeper s) { this.sleeper = Objects.requireNonNull(s, "sleeper"); return this; }
-        public Builder clock(Clock c) { this.clock = Objects.requireNonNull(c, "clock"); return this; }
+        /** For this package's tests: waits between attempts without sleeping. */
+        Builder sleeper(Sleeper s) { this.sleeper = Objects.requireNonNull(s, "sleeper"); return this; }
+
+        /** For this package's tests: the time signatures and {@code Retry-After} dates are read against. */
+        Builder clock(Clock c) { this.clock = Objects.requireNonNull(c, "clock"); return this; }
 
         /**
          * Checks the options and builds.

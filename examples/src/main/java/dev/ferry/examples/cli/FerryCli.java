@@ -1,5 +1,6 @@
 package dev.ferry.examples.cli;
 
+import dev.ferry.core.Redaction;
 import dev.ferry.core.TransferException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -77,7 +78,8 @@ public final class FerryCli implements Runnable {
         cl.setExitCodeExceptionMapper(e -> EXIT_FAILURE);
         cl.setParameterExceptionHandler((ex, a) -> {
             CommandLine c = ex.getCommandLine();
-            String message = redactUrls(ex.getMessage());
+            // picocli repeats arguments as typed ("Unmatched argument: ..."): a URL among them loses its password and query.
+            String message = Redaction.urlsIn(ex.getMessage());
             c.getErr().println("ferry: " + message);
             if (ex instanceof CommandLine.UnmatchedArgumentException unmatched) {
                 CommandLine.UnmatchedArgumentException.printSuggestions(unmatched, c.getErr()); // "Did you mean: ..."
@@ -96,29 +98,6 @@ public final class FerryCli implements Runnable {
         out.flush();
         err.flush();
         return code == 1 ? EXIT_FAILURE : code;
-    }
-
-    private static final java.util.regex.Pattern URL = java.util.regex.Pattern.compile(
-            "(?i)\\b([a-z][a-z0-9+.-]*://)([^\\s'\"/?#]*@)?([^\\s'\"?#]*)(\\?[^\\s'\"#]*)?(#[^\\s'\"]*)?");
-
-    /**
-     * picocli's usage errors repeat arguments as typed ("Unmatched argument: ..."): a URL among them shows only
-     * its scheme, host and path, never user info (a password) or a query (a token), as the rest of Ferry does.
-     */
-    static String redactUrls(String message) {
-        if (message == null) {
-            return "";
-        }
-        java.util.regex.Matcher m = URL.matcher(message);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            String user = m.group(2) == null ? "" : m.group(2).contains(":") ? m.group(2).substring(0, m.group(2).indexOf(':')) + ":****@"
-                    : m.group(2);
-            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(m.group(1) + user + m.group(3)
-                    + (m.group(4) == null ? "" : "?…")));
-        }
-        m.appendTail(out);
-        return out.toString();
     }
 
     /** Whether {@code --json} is among the options (before a {@code --} that ends them). */

@@ -2,6 +2,7 @@ package dev.ferry.examples.cli;
 
 import dev.ferry.core.Credentials;
 import dev.ferry.core.HostKeys;
+import dev.ferry.core.Redaction;
 import dev.ferry.core.TargetConfig;
 import dev.ferry.core.TlsOptions;
 import dev.ferry.core.TransferException;
@@ -49,7 +50,8 @@ public final class TargetOptions {
             + "a server that resumes few TLS 1.3 data connections (ProFTPD) gets a new connection instead of TLS 1.2.")
     String tlsMin;
 
-    @Option(names = "--known-hosts", paramLabel = "FILE", description = "SFTP known_hosts file (default ~/.ssh/known_hosts).")
+    @Option(names = "--known-hosts", paramLabel = "FILE",
+            description = "SFTP known_hosts file (default ~/.ssh/known_hosts); /dev/null for none, trusting only --host-key-pin.")
     Path knownHosts;
 
     @Option(names = "--host-key-pin", paramLabel = "SHA256:...", description = "Pinned SSH host key fingerprint.")
@@ -76,7 +78,7 @@ public final class TargetOptions {
         }
         String user = uri.getUserInfo();
         if (user == null || user.isEmpty()) {
-            throw bad("the URI " + uriText + " names no user", "use the form " + uri.getScheme() + "://user@host/dir");
+            throw bad("the URI " + Redaction.url(uriText) + " names no user", "use the form " + uri.getScheme() + "://user@host/dir");
         }
         try {
             // Inside the try: what Credentials refuses (a user name with CR, LF or NUL) is bad input, not a crash.
@@ -111,10 +113,11 @@ public final class TargetOptions {
             b.tls(tls.build());
             HostKeys hk = null;
             if (knownHosts != null) {
-                if (!Files.isRegularFile(knownHosts)) {
-                    throw bad("the known_hosts file " + knownHosts + " does not exist", null);
-                }
                 hk = HostKeys.knownHosts(knownHosts);
+                if (hk.knownHostsMissing()) {
+                    throw bad("the known_hosts file " + knownHosts + " does not exist",
+                            "give an existing file, or /dev/null for none (then only --host-key-pin is trusted)");
+                }
             }
             for (String pin : hostKeyPins) {
                 hk = hk == null ? HostKeys.pinned(pin) : hk.withPin(pin);

@@ -43,6 +43,23 @@ class SftpCliInteropIT {
         assertFalse((probe.out() + probe.err()).contains(Interop.get("password")));
     }
 
+    /** OpenSSH's "no known hosts" spelling: /dev/null reads as empty, so only the pin decides. */
+    @Test
+    void knownHostsDevNullTrustsOnlyThePin() throws Exception {
+        int port = Interop.requireServer("sshd");
+        String uri = "sftp://" + Interop.get("user") + "@127.0.0.1:" + port + "/tmp";
+        Map<String, String> env = Map.of("FERRY_TEST_PASSWORD", Interop.get("password"));
+        JarRunner.Result pinned = JarRunner.run(env, "probe", "--json", "--password-env", "FERRY_TEST_PASSWORD", "--known-hosts",
+                "/dev/null", "--host-key-pin", Interop.get("sshd.fingerprint"), uri);
+        assertEquals(0, pinned.exit(), pinned.out() + pinned.err());
+        assertTrue(new ObjectMapper().readTree(pinned.out()).get("ok").asBoolean(), pinned.out());
+
+        JarRunner.Result none = JarRunner.run(env, "probe", "--password-env", "FERRY_TEST_PASSWORD", "--known-hosts", "/dev/null", uri);
+        assertEquals(3, none.exit(), none.out() + none.err());
+        assertTrue((none.out() + none.err()).contains(Interop.get("sshd.fingerprint")), none.out() + none.err());
+        assertFalse((none.out() + none.err()).contains("does not exist"), none.out() + none.err());
+    }
+
     @Test
     void anUnknownHostKeyExitsWith3AndShowsTheFingerprintToPin() throws Exception {
         int port = Interop.requireServer("sshd");

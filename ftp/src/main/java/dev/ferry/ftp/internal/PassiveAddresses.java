@@ -19,9 +19,9 @@ public final class PassiveAddresses {
         return switch (policy) {
             case SERVER -> announced;
             // Any other address than the control connection's would be refused by the same-host check on the data
-            // connection (on for these policies), after a connection to wherever the server pointed: the FTP bounce
+            // connection (on for this policy), after a connection to wherever the server pointed: the FTP bounce
             // shape. So every announced address that differs is replaced, as curl does by default.
-            case CONTROL_HOST, REPLACE_PRIVATE -> control;
+            case CONTROL_HOST -> control;
         };
     }
 }

@@ -29,11 +29,6 @@ import java.util.List;
  * {@link SftpSession} (SSH session and SFTP channel) per pooled session.
  */
 public final class SftpStorageTarget extends AbstractStorageTarget {
-    /** The default keepalive (SSH heartbeat) interval. */
-    public static final Duration DEFAULT_KEEPALIVE = Duration.ofSeconds(30);
-    /** The default size of one SFTP write request (OpenSSH accepts up to 255 KiB of data per request). */
-    public static final int DEFAULT_WRITE_SIZE = 252 * 1024;
-
     private final HostKeys hostKeys;
     private final Duration keepAlive;
     private final int writeSize;
@@ -44,7 +39,7 @@ public final class SftpStorageTarget extends AbstractStorageTarget {
     /** The private key's pairs, read (and decrypted) once per target; guarded by {@link #keyLock}. */
     private List<KeyPair> identities;
 
-    public SftpStorageTarget(TargetConfig config, Duration keepAlive, int writeSize) throws TransferException {
+    public SftpStorageTarget(TargetConfig config, SftpSettings settings) throws TransferException {
         super(config, "sftp", 22);
         this.hostKeys = config.hostKeys().orElseThrow(() -> TransferException.builder(Reason.BAD_INPUT,
                 "SFTP needs the server's host key: give a known_hosts file or a pinned SHA256 fingerprint")
@@ -53,8 +48,8 @@ public final class SftpStorageTarget extends AbstractStorageTarget {
             throw TransferException.builder(Reason.BAD_INPUT, "SFTP needs a password or a private key for "
                     + config.credentials().username()).hint("--password-env NAME or --key FILE").build();
         }
-        this.keepAlive = keepAlive;
-        this.writeSize = writeSize;
+        this.keepAlive = settings.keepAlive();
+        this.writeSize = settings.writeSize();
     }
 
     HostKeys hostKeys() {
