@@ -30,7 +30,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -82,6 +81,7 @@ public final class WebhookSender implements AutoCloseable {
     private final Duration callTimeout;
     private final Duration deliveryTimeout;
     private final double jitter;
+    private final dev.ferry.core.RetryPolicy backoff;
     private final Sleeper sleeper;
     private final Clock clock;
     private final int queueCapacity;
@@ -109,6 +109,9 @@ public final class WebhookSender implements AutoCloseable {
         this.callTimeout = b.callTimeout;
         this.deliveryTimeout = b.deliveryTimeout;
         this.jitter = b.jitter;
+        // The same exponential back-off as uploads use; the sender decides itself which failures are retried.
+        this.backoff = dev.ferry.core.RetryPolicy.builder().maxAttempts(Math.max(1, b.maxAttempts)).initialBackoff(b.initialBackoff)
+                .maxBackoff(b.maxBackoff).multiplier(2).jitter(b.jitter).build();
         this.sleeper = b.sleeper;
         this.clock = b.clock;
         this.queueCapacity = b.queueCapacity;
@@ -301,10 +304,7 @@ public final class WebhookSender implements AutoCloseable {
     }
 
     private Duration backoff(int attempt) {
-        double millis = initialBackoff.toMillis() * Math.pow(2, attempt - 1);
-        millis = Math.min(millis, maxBackoff.toMillis());
-        millis = millis * (1 - jitter + 2 * jitter * ThreadLocalRandom.current().nextDouble());
-        return Duration.ofMillis(Math.max(0, (long) millis));
+        return backoff.backoff(attempt);
     }
 
     /**
@@ -578,7 +578,7 @@ public final class WebhookSender implements AutoCloseable {
          */
         public WebhookSender build() {
             require(maxAttempts >= 1, "maxAttempts must be at least 1");
-            require(jitter >= 0 && jitter <= 1, "jitter must be from 0 to 1");
+            require(jitter >= 0 && jitter < 1, "jitter must be from 0 to below 1");
             require(queueCapacity >= 1, "queueCapacity must be at least 1");
             require(asyncThreads >= 1, "asyncThreads must be at least 1");
             require(maxInFlightPerDestination >= 1, "maxInFlightPerDestination must be at least 1");
