@@ -93,6 +93,9 @@ public final class S3Errors {
                 return new Verdict(Reason.BAD_INPUT, false, "S3 refused the request as invalid (" + c + "); check the options");
             case "QuotaExceeded", "ServiceQuotaExceeded", "XMinioStorageFull":
                 return new Verdict(Reason.NO_SPACE, false, "the storage is full or the quota is used up");
+            case "NotImplemented":
+                return new Verdict(Reason.PROTOCOL, false, "this S3-compatible server does not implement a header Ferry sent "
+                        + "for the options given; leave out the option it lacks (acl, storage-class, sse, meta.*)");
             case "NoSuchKey":
                 return new Verdict(Reason.NOT_FOUND, false, "no such object");
             default:
