@@ -1,8 +1,6 @@
 package dev.ferry.ftp.internal;
 
-import dev.ferry.core.ConnectionInfo;
 import dev.ferry.core.ProbeReport;
-import dev.ferry.core.RemotePath;
 import dev.ferry.core.TargetConfig;
 import dev.ferry.core.TlsOptions;
 import dev.ferry.core.Transcript;
@@ -13,7 +11,6 @@ import dev.ferry.core.spi.PreparedUpload;
 import dev.ferry.core.spi.ProbeRun;
 import dev.ferry.ftp.FtpSecurity;
 
-import java.io.ByteArrayInputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -190,122 +187,7 @@ public final class FtpStorageTarget extends AbstractStorageTarget {
     @Override
     public ProbeReport probe() {
         Transcript t = newTranscript();
-        return ProbeRun.run(info(), t, new FtpProbeSteps(new FtpConnection(this, t)));
-    }
-
-    /** FTP's part of each step of the connection test. */
-    private final class FtpProbeSteps implements ProbeRun.Steps {
-        private final FtpConnection c;
-        private int acceptedBeforeUpload;
-
-        FtpProbeSteps(FtpConnection c) {
-            this.c = c;
-        }
-
-        @Override
-        public String connect() throws TransferException {
-            return c.connect();
-        }
-
-        @Override
-        public String secure() throws TransferException {
-            return c.secure();
-        }
-
-        @Override
-        public ConnectionInfo connectionInfo() {
-            return c.info();
-        }
-
-        @Override
-        public String login() throws TransferException {
-            return c.login();
-        }
-
-        @Override
-        public String directory() throws TransferException {
-            RemotePath base = config().baseDirectory();
-            c.cd(base, true);
-            return "in " + base;
-        }
-
-        @Override
-        public String upload(String name, byte[] content) throws TransferException {
-            acceptedBeforeUpload = c.dataCommandsAccepted();
-            long n = c.store("STOR", name, new ByteArrayInputStream(content), content.length, 0,
-                    dev.ferry.core.ProgressListener.NONE, name, content.length, new long[1]);
-            return "stored " + name + " (" + n + " bytes): " + c.reply();
-        }
-
-        @Override
-        public String verify(String name, long expectedSize) throws TransferException {
-            long size = c.size(name);
-            if (size == -2) {
-                return "the server cannot report sizes (no SIZE); the upload was confirmed by " + c.reply();
-            }
-            if (size != expectedSize) {
-                throw TransferException.builder(TransferException.Reason.VERIFY_FAILED, "the test file has " + size
-                        + " bytes on the server instead of " + expectedSize).serverReply(c.reply())
-                        .hint("the server changes uploaded files (ASCII mode? a filter?)").build();
-            }
-            return "size " + size + " as sent";
-        }
-
-        @Override
-        public boolean testFileMayExist(String name) {
-            // The server accepted STOR, or the connection broke before its answer to STOR was read.
-            return c.dataCommandsAccepted() > acceptedBeforeUpload || !c.isOpen();
-        }
-
-        @Override
-        public String delete(String name, boolean uploaded) throws TransferException {
-            return deleteProbeFile(c, name, uploaded);
-        }
-
-        @Override
-        public String quit() throws TransferException {
-            if (c.isOpen()) {
-                c.quit();
-                return "closed";
-            }
-            c.close();
-            return "connection closed";
-        }
-    }
-
-    /**
-     * Deletes the probe's test file; a failure's hint names the file that may be left on the server.
-     *
-     * @param complete whether the upload was confirmed (otherwise the server may have kept part of the file, or nothing)
-     */
-    private String deleteProbeFile(FtpConnection c, String name, boolean complete) throws TransferException {
-        if (!c.isOpen()) {
-            throw probeFileLeft(name, "the connection broke");
-        }
-        if (c.delete(name)) {
-            return c.reply();
-        }
-        if (!c.isOpen()) {
-            throw probeFileLeft(name, "the connection broke");
-        }
-        String refusal = c.reply();
-        if (!complete) {
-            try {
-                if (c.size(name) == -1) {
-                    return "no test file on the server (it did not keep the failed upload): " + refusal;
-                }
-            } catch (TransferException e) {
-                // cannot tell: report the refusal
-            }
-        }
-        throw TransferException.builder(TransferException.Reason.PERMISSION, "cannot delete the test file " + name)
-                .serverReply(refusal).hint("the user may not delete files; the test file " + name + " is left in "
-                        + config().baseDirectory() + " (remove it by hand)").build();
-    }
-
-    private TransferException probeFileLeft(String name, String why) {
-        return TransferException.builder(TransferException.Reason.CONNECT, why + "; cannot delete the test file " + name)
-                .hint("the test file " + name + " may be left in " + config().baseDirectory() + " (remove it by hand)").build();
+        return ProbeRun.run(info(), t, new FtpProbe(this, new FtpConnection(this, t), t));
     }
 
     @Override
