@@ -20,6 +20,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * An FTP or FTPS {@link dev.ferry.core.StorageTarget}. Besides the pool of the SPI, it remembers what it
@@ -35,8 +36,7 @@ public final class FtpStorageTarget extends AbstractStorageTarget {
     private final FtpSettings settings;
     private final AtomicBoolean bouncyCastleForTls12 = new AtomicBoolean();
     private final AtomicInteger transfersPerConnection = new AtomicInteger();
-    /** 0: TLS 1.3 as usual; 1: TLS 1.2 because 1.3 resumed too few data connections; -1: 1.2 did not resume either. */
-    private final AtomicInteger tls12ForReuse = new AtomicInteger();
+    private final AtomicReference<Tls12ForReuse> tls12ForReuse = new AtomicReference<>(Tls12ForReuse.NOT_TRIED);
     /**
      * Temporary files a server session of ours still holds (an attempt stalled and the server kept its
      * session and the file's lock; vsftpd does), by their absolute path: how many were given up for that
@@ -86,7 +86,7 @@ public final class FtpStorageTarget extends AbstractStorageTarget {
     TlsEngine engineFor() {
         TlsOptions tls = config().tls();
         boolean only12 = !tls.enabledProtocols().contains(TlsOptions.TLS_1_3);
-        return only12 || bouncyCastleForTls12.get() || tls12ForReuse.get() == 1 ? TlsEngine.BOUNCY_CASTLE : TlsEngine.JDK;
+        return only12 || bouncyCastleForTls12.get() || tls12ForReuse.get() == Tls12ForReuse.IN_USE ? TlsEngine.BOUNCY_CASTLE : TlsEngine.JDK;
     }
 
     void useBouncyCastleForTls12() {
@@ -120,11 +120,11 @@ public final class FtpStorageTarget extends AbstractStorageTarget {
             if (transfers >= 1) {
                 transfersPerConnection.accumulateAndGet(transfers, (old, now) -> old == 0 ? now : Math.min(old, now));
                 if (TlsOptions.TLS_1_3.equals(protocol) && config().tls().enabledProtocols().contains(TlsOptions.TLS_1_2)
-                        && tls12ForReuse.compareAndSet(0, 1)) {
+                        && tls12ForReuse.compareAndSet(Tls12ForReuse.NOT_TRIED, Tls12ForReuse.IN_USE)) {
                     return ReuseChange.TO_TLS_1_2;
                 }
             }
-        } else if (transfers == 0 && tls12ForReuse.compareAndSet(1, -1)) {
+        } else if (transfers == 0 && tls12ForReuse.compareAndSet(Tls12ForReuse.IN_USE, Tls12ForReuse.DID_NOT_RESUME)) {
             return ReuseChange.BACK_TO_TLS_1_3;
         }
         return ReuseChange.NONE;
@@ -132,6 +132,16 @@ public final class FtpStorageTarget extends AbstractStorageTarget {
 
     /** What a reuse refusal made the target change. */
     enum ReuseChange { NONE, TO_TLS_1_2, BACK_TO_TLS_1_3 }
+
+    /** Whether the target uses TLS 1.2 because TLS 1.3 control connections resumed too few data connections. */
+    private enum Tls12ForReuse {
+        /** TLS 1.3 as usual. */
+        NOT_TRIED,
+        /** TLS 1.2, which resumes by session ID without the limit of TLS 1.3's tickets. */
+        IN_USE,
+        /** TLS 1.2 did not resume either: TLS 1.3 again, for good, reconnecting before the learned limit. */
+        DID_NOT_RESUME
+    }
 
     /**
      * Runs a transfer's stall watchdog every {@code periodMillis} until its future is cancelled.
