@@ -242,7 +242,7 @@ final class FtpConnection implements AutoCloseable {
             throw errors.failReply(code == 530 || code == 331 || code == 332 ? Reason.AUTH : Reason.PROTOCOL,
                     "the server refused the login of " + user, "PASS",
                     code == 530 && !secureRequested() && reply().toLowerCase(Locale.ROOT).contains("encrypt")
-                            ? "the server requires FTPS: use an ftp:// URI"
+                            ? "the server requires FTPS: use an ftps:// URI"
                             : "check the user name and password");
         }
         String loggedIn = reply();
