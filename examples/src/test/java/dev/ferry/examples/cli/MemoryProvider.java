@@ -33,7 +33,7 @@ public final class MemoryProvider implements StorageTargetProvider {
 
     @Override
     public StorageTarget open(TargetConfig config) {
-        return new AbstractStorageTarget(config, "mem") {
+        return new AbstractStorageTarget(config, "mem", 1) {
             @Override
             protected Session connect(Transcript t) throws TransferException {
                 t.sent("USER " + config.credentials().username());
