@@ -127,4 +127,14 @@ class ProbeCleanUpTest {
         assertTrue(delete.message().contains("the upload created no test file"), delete.message());
         assertTrue(server.commands().stream().noneMatch(c -> c.startsWith("DELE")), server.commands().toString());
     }
+
+    @Test
+    void aFailedQuitStillClosesTheConnection() throws Exception {
+        // An empty line is no reply: QUIT fails, and the connection must be closed anyway, not left open.
+        server = new ScriptedFtpServer(certs).reply("QUIT", "");
+        ProbeReport r = probe();
+        assertEquals(Status.FAILED, r.step(Step.QUIT).status(), r.toString());
+        assertTrue(server.clientClosedControl(Duration.ofSeconds(10)), "the control connection was left open");
+        assertTrue(probeFilesLeft().isEmpty(), probeFilesLeft().toString());
+    }
 }

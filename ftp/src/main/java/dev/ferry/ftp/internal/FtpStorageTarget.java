@@ -1,8 +1,6 @@
 package dev.ferry.ftp.internal;
 
-import dev.ferry.core.ConnectionInfo;
 import dev.ferry.core.ProbeReport;
-import dev.ferry.core.RemotePath;
 import dev.ferry.core.TargetConfig;
 import dev.ferry.core.TlsOptions;
 import dev.ferry.core.Transcript;
@@ -13,7 +11,6 @@ import dev.ferry.core.spi.PreparedUpload;
 import dev.ferry.core.spi.ProbeRun;
 import dev.ferry.ftp.FtpSecurity;
 
-import java.io.ByteArrayInputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -23,6 +20,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * An FTP or FTPS {@link dev.ferry.core.StorageTarget}. Besides the pool of the SPI, it remembers what it
@@ -38,8 +36,7 @@ public final class FtpStorageTarget extends AbstractStorageTarget {
     private final FtpSettings settings;
     private final AtomicBoolean bouncyCastleForTls12 = new AtomicBoolean();
     private final AtomicInteger transfersPerConnection = new AtomicInteger();
-    /** 0: TLS 1.3 as usual; 1: TLS 1.2 because 1.3 resumed too few data connections; -1: 1.2 did not resume either. */
-    private final AtomicInteger tls12ForReuse = new AtomicInteger();
+    private final AtomicReference<Tls12ForReuse> tls12ForReuse = new AtomicReference<>(Tls12ForReuse.NOT_TRIED);
     /**
      * Temporary files a server session of ours still holds (an attempt stalled and the server kept its
      * session and the file's lock; vsftpd does), by their absolute path: how many were given up for that
@@ -89,7 +86,7 @@ public final class FtpStorageTarget extends AbstractStorageTarget {
     TlsEngine engineFor() {
         TlsOptions tls = config().tls();
         boolean only12 = !tls.enabledProtocols().contains(TlsOptions.TLS_1_3);
-        return only12 || bouncyCastleForTls12.get() || tls12ForReuse.get() == 1 ? TlsEngine.BOUNCY_CASTLE : TlsEngine.JDK;
+        return only12 || bouncyCastleForTls12.get() || tls12ForReuse.get() == Tls12ForReuse.IN_USE ? TlsEngine.BOUNCY_CASTLE : TlsEngine.JDK;
     }
 
     void useBouncyCastleForTls12() {
@@ -123,11 +120,11 @@ public final class FtpStorageTarget extends AbstractStorageTarget {
             if (transfers >= 1) {
                 transfersPerConnection.accumulateAndGet(transfers, (old, now) -> old == 0 ? now : Math.min(old, now));
                 if (TlsOptions.TLS_1_3.equals(protocol) && config().tls().enabledProtocols().contains(TlsOptions.TLS_1_2)
-                        && tls12ForReuse.compareAndSet(0, 1)) {
+                        && tls12ForReuse.compareAndSet(Tls12ForReuse.NOT_TRIED, Tls12ForReuse.IN_USE)) {
                     return ReuseChange.TO_TLS_1_2;
                 }
             }
-        } else if (transfers == 0 && tls12ForReuse.compareAndSet(1, -1)) {
+        } else if (transfers == 0 && tls12ForReuse.compareAndSet(Tls12ForReuse.IN_USE, Tls12ForReuse.DID_NOT_RESUME)) {
             return ReuseChange.BACK_TO_TLS_1_3;
         }
         return ReuseChange.NONE;
@@ -135,6 +132,16 @@ public final class FtpStorageTarget extends AbstractStorageTarget {
 
     /** What a reuse refusal made the target change. */
     enum ReuseChange { NONE, TO_TLS_1_2, BACK_TO_TLS_1_3 }
+
+    /** Whether the target uses TLS 1.2 because TLS 1.3 control connections resumed too few data connections. */
+    private enum Tls12ForReuse {
+        /** TLS 1.3 as usual. */
+        NOT_TRIED,
+        /** TLS 1.2, which resumes by session ID without the limit of TLS 1.3's tickets. */
+        IN_USE,
+        /** TLS 1.2 did not resume either: TLS 1.3 again, for good, reconnecting before the learned limit. */
+        DID_NOT_RESUME
+    }
 
     /**
      * Runs a transfer's stall watchdog every {@code periodMillis} until its future is cancelled.
@@ -190,122 +197,7 @@ public final class FtpStorageTarget extends AbstractStorageTarget {
     @Override
     public ProbeReport probe() {
         Transcript t = newTranscript();
-        return ProbeRun.run(info(), t, new FtpProbeSteps(new FtpConnection(this, t)));
-    }
-
-    /** FTP's part of each step of the connection test. */
-    private final class FtpProbeSteps implements ProbeRun.Steps {
-        private final FtpConnection c;
-        private int acceptedBeforeUpload;
-
-        FtpProbeSteps(FtpConnection c) {
-            this.c = c;
-        }
-
-        @Override
-        public String connect() throws TransferException {
-            return c.connect();
-        }
-
-        @Override
-        public String secure() throws TransferException {
-            return c.secure();
-        }
-
-        @Override
-        public ConnectionInfo connectionInfo() {
-            return c.info();
-        }
-
-        @Override
-        public String login() throws TransferException {
-            return c.login();
-        }
-
-        @Override
-        public String directory() throws TransferException {
-            RemotePath base = config().baseDirectory();
-            c.cd(base, true);
-            return "in " + base;
-        }
-
-        @Override
-        public String upload(String name, byte[] content) throws TransferException {
-            acceptedBeforeUpload = c.dataCommandsAccepted();
-            long n = c.store("STOR", name, new ByteArrayInputStream(content), content.length, 0,
-                    dev.ferry.core.ProgressListener.NONE, name, content.length, new long[1]);
-            return "stored " + name + " (" + n + " bytes): " + c.reply();
-        }
-
-        @Override
-        public String verify(String name, long expectedSize) throws TransferException {
-            long size = c.size(name);
-            if (size == -2) {
-                return "the server cannot report sizes (no SIZE); the upload was confirmed by " + c.reply();
-            }
-            if (size != expectedSize) {
-                throw TransferException.builder(TransferException.Reason.VERIFY_FAILED, "the test file has " + size
-                        + " bytes on the server instead of " + expectedSize).serverReply(c.reply())
-                        .hint("the server changes uploaded files (ASCII mode? a filter?)").build();
-            }
-            return "size " + size + " as sent";
-        }
-
-        @Override
-        public boolean testFileMayExist(String name) {
-            // The server accepted STOR, or the connection broke before its answer to STOR was read.
-            return c.dataCommandsAccepted() > acceptedBeforeUpload || !c.isOpen();
-        }
-
-        @Override
-        public String delete(String name, boolean uploaded) throws TransferException {
-            return deleteProbeFile(c, name, uploaded);
-        }
-
-        @Override
-        public String quit() throws TransferException {
-            if (c.isOpen()) {
-                c.quit();
-                return "closed";
-            }
-            c.close();
-            return "connection closed";
-        }
-    }
-
-    /**
-     * Deletes the probe's test file; a failure's hint names the file that may be left on the server.
-     *
-     * @param complete whether the upload was confirmed (otherwise the server may have kept part of the file, or nothing)
-     */
-    private String deleteProbeFile(FtpConnection c, String name, boolean complete) throws TransferException {
-        if (!c.isOpen()) {
-            throw probeFileLeft(name, "the connection broke");
-        }
-        if (c.delete(name)) {
-            return c.reply();
-        }
-        if (!c.isOpen()) {
-            throw probeFileLeft(name, "the connection broke");
-        }
-        String refusal = c.reply();
-        if (!complete) {
-            try {
-                if (c.size(name) == -1) {
-                    return "no test file on the server (it did not keep the failed upload): " + refusal;
-                }
-            } catch (TransferException e) {
-                // cannot tell: report the refusal
-            }
-        }
-        throw TransferException.builder(TransferException.Reason.PERMISSION, "cannot delete the test file " + name)
-                .serverReply(refusal).hint("the user may not delete files; the test file " + name + " is left in "
-                        + config().baseDirectory() + " (remove it by hand)").build();
-    }
-
-    private TransferException probeFileLeft(String name, String why) {
-        return TransferException.builder(TransferException.Reason.CONNECT, why + "; cannot delete the test file " + name)
-                .hint("the test file " + name + " may be left in " + config().baseDirectory() + " (remove it by hand)").build();
+        return ProbeRun.run(info(), t, new FtpProbe(this, new FtpConnection(this, t), t));
     }
 
     @Override

@@ -46,6 +46,7 @@ public final class ScriptedFtpServer implements AutoCloseable {
     private final List<String> commands = new CopyOnWriteArrayList<>();
     private volatile boolean refuseData;
     private final List<Socket> stalled = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.Semaphore clientClosed = new java.util.concurrent.Semaphore(0);
     private final List<Socket> silent = new CopyOnWriteArrayList<>();
     private final Thread thread;
 
@@ -89,6 +90,11 @@ public final class ScriptedFtpServer implements AutoCloseable {
 
     public int port() {
         return listener.getLocalPort();
+    }
+
+    /** Whether a client closed its control connection (an end of stream here) within {@code timeout}; each call takes one. */
+    public boolean clientClosedControl(java.time.Duration timeout) throws InterruptedException {
+        return clientClosed.tryAcquire(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** Replaces the reply to a command (all of it, e.g. {@code "536 PROT P not supported"}). */
@@ -211,6 +217,7 @@ public final class ScriptedFtpServer implements AutoCloseable {
                     return;
                 }
             }
+            clientClosed.release();
         } catch (IOException e) {
             // the client went away
         }
