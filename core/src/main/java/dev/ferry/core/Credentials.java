@@ -1,5 +1,7 @@
 package dev.ferry.core;
 
+import dev.ferry.core.spi.Transcript;
+
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Objects;
@@ -80,13 +82,6 @@ public final class Credentials {
     /** A copy of the key passphrase, if there is one. */
     public Optional<char[]> passphrase() {
         return Optional.ofNullable(passphrase).map(char[]::clone);
-    }
-
-    /** Registers every secret of these credentials with the transcript, so none can appear in it. */
-    public void maskIn(Transcript transcript) {
-        for (String s : secrets()) {
-            transcript.addSecret(s);
-        }
     }
 
     /** The text with every secret of these credentials replaced by {@link Transcript#MASK}; {@code null} stays {@code null}. */

@@ -1,5 +1,7 @@
 package dev.ferry.core;
 
+import dev.ferry.core.spi.Transcript;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

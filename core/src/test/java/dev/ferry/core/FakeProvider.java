@@ -1,5 +1,7 @@
 package dev.ferry.core;
 
+import dev.ferry.core.spi.Transcript;
+
 import dev.ferry.core.spi.AbstractStorageTarget;
 import dev.ferry.core.spi.PreparedUpload;
 

@@ -1,5 +1,7 @@
 package dev.ferry.core;
 
+import dev.ferry.core.spi.Transcript;
+
 import dev.ferry.core.TransferException.Reason;
 import dev.ferry.core.spi.ProbeRecorder;
 import org.junit.jupiter.api.Test;
@@ -83,7 +85,7 @@ class SecretsEchoedByTheServerTest {
     @Test
     void aProbeStepShowsNoEchoedSecret() {
         Transcript transcript = new Transcript();
-        Credentials.password("u", PW.toCharArray()).maskIn(transcript);
+        transcript.addSecretsOf(Credentials.password("u", PW.toCharArray()));
         ProbeRecorder r = new ProbeRecorder(new TargetInfo("fake", "h", 21, "/", "fake://u@h/"), transcript);
         r.step(ProbeStep.Step.CONNECT, () -> "220 welcome " + PW);
         r.step(ProbeStep.Step.LOGIN, () -> {
@@ -107,7 +109,7 @@ class SecretsEchoedByTheServerTest {
 
         TransferException raw = new TransferException(Reason.AUTH, "530 for " + PW);
         Transcript t = new Transcript();
-        c.maskIn(t);
+        t.addSecretsOf(c);
         TransferException masked = raw.masked(t);
         assertEquals("530 for ****", masked.getMessage());
         assertEquals(Reason.AUTH, masked.reason());

@@ -1,5 +1,7 @@
 package dev.ferry.core;
 
+import dev.ferry.core.spi.Transcript;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -38,8 +40,8 @@ class TranscriptTest {
     @Test
     void credentialsRegisterTheirSecrets() {
         Transcript t = new Transcript();
-        Credentials.password("bob", SECRET.toCharArray()).withPrivateKey(java.nio.file.Path.of("k"), "PassPhr4se-x".toCharArray())
-                .maskIn(t);
+        t.addSecretsOf(Credentials.password("bob", SECRET.toCharArray()).withPrivateKey(java.nio.file.Path.of("k"),
+                "PassPhr4se-x".toCharArray()));
         t.received("weird server echoing " + SECRET + " and PassPhr4se-x");
         assertEquals("< weird server echoing **** and ****", t.render().get(0));
     }

@@ -9,7 +9,7 @@ import dev.ferry.core.RetryPolicy;
 import dev.ferry.core.StorageTarget;
 import dev.ferry.core.TargetConfig;
 import dev.ferry.core.TargetInfo;
-import dev.ferry.core.Transcript;
+import dev.ferry.core.spi.Transcript;
 import dev.ferry.core.TransferException;
 import dev.ferry.core.Upload;
 import dev.ferry.core.UploadResult;

@@ -7,7 +7,6 @@ import dev.ferry.core.RetryPolicy;
 import dev.ferry.core.StorageTarget;
 import dev.ferry.core.TargetConfig;
 import dev.ferry.core.TargetInfo;
-import dev.ferry.core.Transcript;
 import dev.ferry.core.TransferException;
 import dev.ferry.core.TransferException.Reason;
 import dev.ferry.core.Upload;
@@ -139,7 +138,7 @@ public abstract class AbstractStorageTarget implements StorageTarget {
     /** A new transcript with this target's secrets registered. */
     protected Transcript newTranscript() {
         Transcript t = new Transcript();
-        config.credentials().maskIn(t);
+        t.addSecretsOf(config.credentials());
         return t;
     }
 

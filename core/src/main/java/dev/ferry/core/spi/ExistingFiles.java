@@ -1,7 +1,6 @@
 package dev.ferry.core.spi;
 
 import dev.ferry.core.ExistingFile;
-import dev.ferry.core.Transcript;
 import dev.ferry.core.TransferException;
 import dev.ferry.core.TransferException.Reason;
 

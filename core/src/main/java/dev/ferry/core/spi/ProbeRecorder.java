@@ -4,7 +4,6 @@ import dev.ferry.core.ConnectionInfo;
 import dev.ferry.core.ProbeReport;
 import dev.ferry.core.ProbeStep;
 import dev.ferry.core.TargetInfo;
-import dev.ferry.core.Transcript;
 import dev.ferry.core.TransferException;
 
 import java.time.Duration;

@@ -4,7 +4,6 @@ import dev.ferry.core.ConnectionInfo;
 import dev.ferry.core.ProbeReport;
 import dev.ferry.core.ProbeStep.Step;
 import dev.ferry.core.TargetInfo;
-import dev.ferry.core.Transcript;
 
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;

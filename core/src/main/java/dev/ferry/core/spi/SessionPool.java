@@ -1,7 +1,6 @@
 package dev.ferry.core.spi;
 
 import dev.ferry.core.ConnectionInfo;
-import dev.ferry.core.Transcript;
 import dev.ferry.core.TransferException;
 import dev.ferry.core.TransferException.Reason;
 import org.slf4j.Logger;

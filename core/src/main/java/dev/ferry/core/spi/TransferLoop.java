@@ -1,6 +1,5 @@
 package dev.ferry.core.spi;
 
-import dev.ferry.core.Transcript;
 import dev.ferry.core.TransferException;
 import dev.ferry.core.TransferException.Reason;
 

@@ -49,7 +49,7 @@ class PreparedUploadTest {
     @Test
     void theFirstAttemptResumesNothingWhateverTheServerReports() throws Exception {
         PreparedUpload p = prepared(1000);
-        dev.ferry.core.Transcript t = new dev.ferry.core.Transcript();
+        dev.ferry.core.spi.Transcript t = new dev.ferry.core.spi.Transcript();
         assertEquals(0, p.resumeOffset("v.bin.x.ferry-part", 500, t), "a file this upload never sent to is not its own");
         assertEquals(0, p.resumeOffset("v.bin.x.ferry-part", -1, t));
         assertTrue(t.render().contains("* v.bin.x.ferry-part has 500 bytes but this upload sent it 0; the rest is not this "
@@ -59,7 +59,7 @@ class PreparedUploadTest {
     @Test
     void aRetryResumesUpToWhatTheEarlierAttemptsSentToThatFile() throws Exception {
         PreparedUpload first = prepared(1000);
-        dev.ferry.core.Transcript t = new dev.ferry.core.Transcript();
+        dev.ferry.core.spi.Transcript t = new dev.ferry.core.spi.Transcript();
         first.recordSent("v.bin.x.ferry-part", 0, 400);
         PreparedUpload second = first.nextAttempt();
         assertEquals(400, second.resumeOffset("v.bin.x.ferry-part", 400, t));

@@ -5,7 +5,6 @@ import dev.ferry.core.ProbeStep;
 import dev.ferry.core.ProbeStep.Status;
 import dev.ferry.core.ProbeStep.Step;
 import dev.ferry.core.TargetInfo;
-import dev.ferry.core.Transcript;
 import dev.ferry.core.TransferException;
 import org.junit.jupiter.api.Test;
 

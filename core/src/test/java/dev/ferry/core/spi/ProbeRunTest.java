@@ -5,7 +5,6 @@ import dev.ferry.core.ProbeReport;
 import dev.ferry.core.ProbeStep.Status;
 import dev.ferry.core.ProbeStep.Step;
 import dev.ferry.core.TargetInfo;
-import dev.ferry.core.Transcript;
 import dev.ferry.core.TransferException;
 import dev.ferry.core.TransferException.Reason;
 import org.junit.jupiter.api.Test;

@@ -3,7 +3,6 @@ package dev.ferry.core.spi;
 import dev.ferry.core.ContentSource;
 import dev.ferry.core.ExistingFile;
 import dev.ferry.core.RemotePath;
-import dev.ferry.core.Transcript;
 import dev.ferry.core.TransferException;
 import dev.ferry.core.TransferException.Reason;
 import dev.ferry.core.Upload;

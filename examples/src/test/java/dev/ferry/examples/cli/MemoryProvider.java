@@ -7,7 +7,7 @@ import dev.ferry.core.StorageTarget;
 import dev.ferry.core.StorageTargetProvider;
 import dev.ferry.core.TargetConfig;
 import dev.ferry.core.TargetInfo;
-import dev.ferry.core.Transcript;
+import dev.ferry.core.spi.Transcript;
 import dev.ferry.core.TransferException;
 import dev.ferry.core.UploadResult;
 import dev.ferry.core.Verification;

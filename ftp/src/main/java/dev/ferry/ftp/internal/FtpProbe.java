@@ -3,7 +3,7 @@ package dev.ferry.ftp.internal;
 import dev.ferry.core.ConnectionInfo;
 import dev.ferry.core.ContentSource;
 import dev.ferry.core.RemotePath;
-import dev.ferry.core.Transcript;
+import dev.ferry.core.spi.Transcript;
 import dev.ferry.core.TransferException;
 import dev.ferry.core.TransferException.Reason;
 import dev.ferry.core.Upload;

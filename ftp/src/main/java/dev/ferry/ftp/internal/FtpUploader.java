@@ -2,7 +2,7 @@ package dev.ferry.ftp.internal;
 
 import dev.ferry.core.ExistingFile;
 import dev.ferry.core.RemotePath;
-import dev.ferry.core.Transcript;
+import dev.ferry.core.spi.Transcript;
 import dev.ferry.core.TransferException;
 import dev.ferry.core.TransferException.Reason;
 import dev.ferry.core.Upload;

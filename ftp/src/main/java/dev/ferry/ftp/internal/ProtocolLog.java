@@ -1,6 +1,6 @@
 package dev.ferry.ftp.internal;
 
-import dev.ferry.core.Transcript;
+import dev.ferry.core.spi.Transcript;
 import org.apache.commons.net.ProtocolCommandEvent;
 import org.apache.commons.net.ProtocolCommandListener;
 import org.slf4j.Logger;

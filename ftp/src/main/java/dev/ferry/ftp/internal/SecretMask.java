@@ -1,7 +1,7 @@
 package dev.ferry.ftp.internal;
 
 import dev.ferry.core.Credentials;
-import dev.ferry.core.Transcript;
+import dev.ferry.core.spi.Transcript;
 
 import java.io.IOException;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.ferry.s3.internal;
 
-import dev.ferry.core.Transcript;
+import dev.ferry.core.spi.Transcript;
 import dev.ferry.core.TransferException;
 import dev.ferry.core.TransferException.Reason;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;

@@ -1,7 +1,7 @@
 package dev.ferry.s3.internal;
 
 import dev.ferry.core.ConnectionInfo;
-import dev.ferry.core.Transcript;
+import dev.ferry.core.spi.Transcript;
 import dev.ferry.core.TransferException;
 import dev.ferry.core.UploadResult;
 import dev.ferry.core.spi.AbstractStorageTarget;

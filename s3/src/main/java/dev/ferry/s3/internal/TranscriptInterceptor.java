@@ -1,6 +1,6 @@
 package dev.ferry.s3.internal;
 
-import dev.ferry.core.Transcript;
+import dev.ferry.core.spi.Transcript;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.interceptor.Context;

@@ -1,7 +1,7 @@
 package dev.ferry.sftp.internal;
 
 import dev.ferry.core.HostKeys;
-import dev.ferry.core.Transcript;
+import dev.ferry.core.spi.Transcript;
 import org.apache.sshd.client.config.hosts.HostPatternValue;
 import org.apache.sshd.client.config.hosts.HostPatternsHolder;
 import org.apache.sshd.client.config.hosts.KnownHostEntry;

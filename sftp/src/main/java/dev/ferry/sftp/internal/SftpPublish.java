@@ -1,7 +1,7 @@
 package dev.ferry.sftp.internal;
 
 import dev.ferry.core.ExistingFile;
-import dev.ferry.core.Transcript;
+import dev.ferry.core.spi.Transcript;
 import dev.ferry.core.TransferException;
 import dev.ferry.core.TransferException.Reason;
 import dev.ferry.core.Upload;

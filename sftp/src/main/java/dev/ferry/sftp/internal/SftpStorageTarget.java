@@ -3,7 +3,7 @@ package dev.ferry.sftp.internal;
 import dev.ferry.core.HostKeys;
 import dev.ferry.core.ProbeReport;
 import dev.ferry.core.TargetConfig;
-import dev.ferry.core.Transcript;
+import dev.ferry.core.spi.Transcript;
 import dev.ferry.core.TransferException;
 import dev.ferry.core.TransferException.Reason;
 import dev.ferry.core.spi.AbstractStorageTarget;

@@ -1,4 +1,7 @@
-package dev.ferry.core;
+package dev.ferry.core.spi;
+
+import dev.ferry.core.Credentials;
+import dev.ferry.core.TransferException;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -97,6 +100,13 @@ public final class Transcript {
         this.maxLines = maxLines;
         this.headLines = maxLines / 2;
         this.clock = clock;
+    }
+
+    /** Registers the password and key passphrase of {@code credentials} (those present), so neither can appear here. */
+    public Transcript addSecretsOf(Credentials credentials) {
+        credentials.password().ifPresent(p -> addSecret(new String(p)));
+        credentials.passphrase().ifPresent(p -> addSecret(new String(p)));
+        return this;
     }
 
     /**
@@ -251,9 +261,9 @@ public final class Transcript {
         return text == null ? null : maskSecrets(text);
     }
 
-    /** The registered secrets, for {@link TransferException.Builder#mask(Transcript)}. */
-    Set<String> secrets() {
-        return secrets;
+    /** The registered secrets, for {@link TransferException.Builder#mask(Transcript)}; a copy. */
+    public Set<String> secrets() {
+        return Set.copyOf(secrets);
     }
 
     private String maskSecrets(String text) {
@@ -261,7 +271,7 @@ public final class Transcript {
     }
 
     /** {@code text} with each of {@code secrets} replaced by {@link #MASK}; shared by the transcript and the exception. */
-    static String mask(String text, java.util.Collection<String> secrets) {
+    public static String mask(String text, java.util.Collection<String> secrets) {
         if (text == null || secrets.isEmpty()) {
             return text;
         }
