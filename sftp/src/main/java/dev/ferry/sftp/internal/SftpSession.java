@@ -168,6 +168,12 @@ final class SftpSession implements AbstractStorageTarget.Session {
                     .hint(v.hint()).transcript(t).build();
         }
         broken = true;
+        if (e instanceof java.io.InterruptedIOException && !(e instanceof java.net.SocketTimeoutException)) {
+            // MINA gave up waiting because this thread was interrupted (and cleared its flag): the caller cancelled.
+            Thread.currentThread().interrupt();
+            return TransferException.builder(Reason.CANCELLED, what + " was interrupted").cause(e).retryable(false)
+                    .transcript(t).build();
+        }
         return TransferException.builder(Reason.CONNECT, what + " failed: the SSH connection broke (" + e.getMessage() + ")").cause(e)
                 .hint("a network problem or the server closed the session; it is retried, resuming where it stopped")
                 .transcript(t).build();
