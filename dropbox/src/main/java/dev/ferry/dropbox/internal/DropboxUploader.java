@@ -216,7 +216,7 @@ final class DropboxUploader {
                 // The server may have taken what was written before the break: the next attempt's bound.
                 p.recordSent(id, offset, e.sent);
                 throw e;
-            } catch (IOException e) {
+            } catch (IOException | com.dropbox.core.NetworkIOException e) {
                 // Broken after the whole body (the answer was lost), or before any of it.
                 p.recordSent(id, offset, written[0]);
                 throw e;
@@ -313,12 +313,17 @@ final class DropboxUploader {
                 t.note(what + ": server error; trying again in " + wait + " ms");
                 pause(wait, e, what, refreshed);
             } catch (InvalidAccessTokenException e) {
-                if (refreshed || !target.canRefresh() || e.getAuthError() == null || !e.getAuthError().isExpiredAccessToken()) {
-                    throw DropboxErrors.map(e, what, t, refreshed);
+                // The SDK reads an empty 401 body as invalid_access_token, with no message.
+                boolean unreadable = e.getAuthError() == null || e.getMessage() == null || e.getMessage().isEmpty();
+                boolean expired = unreadable || e.getAuthError().isExpiredAccessToken();
+                if (refreshed || !target.canRefresh() || !expired) {
+                    throw unreadable ? diagnose(e, what, refreshed) : DropboxErrors.map(e, what, t, refreshed);
                 }
                 // The SDK refreshes before a call when it knows the token is old; the server may know better.
                 refreshed = true;
-                t.note("the access token expired; getting a new one from the refresh token");
+                t.note(unreadable ? "401 to " + what + " without a readable reason (HttpURLConnection drops the body of a 401 "
+                        + "to a streamed request); getting a new access token from the refresh token"
+                        : "the access token expired; getting a new one from the refresh token");
                 try {
                     client.refreshAccessToken();
                 } catch (DbxException r) {
@@ -330,6 +335,24 @@ final class DropboxUploader {
                 throw DropboxErrors.io(e instanceof PartialWrite pw ? pw.getCause() : e, what, t);
             }
         }
+    }
+
+    /**
+     * A 401 to an upload whose reason could not be read: an RPC call with the same token (its 401 has a readable body)
+     * tells an invalid or expired token from a valid one that lacks the upload's scope.
+     */
+    private TransferException diagnose(InvalidAccessTokenException e, String what, boolean refreshed) {
+        try {
+            client.check().user("ferry");
+        } catch (InvalidAccessTokenException rpc) {
+            return DropboxErrors.map(rpc.getAuthError() == null ? e : rpc, what, t, refreshed);
+        } catch (DbxException other) {
+            return DropboxErrors.map(e, what, t, refreshed);
+        }
+        InvalidAccessTokenException scope = new InvalidAccessTokenException(e.getRequestId(), "401 to " + what
+                + " while the token is valid for check/user", com.dropbox.core.v2.auth.AuthError.missingScope(
+                new com.dropbox.core.v2.auth.TokenScopeError(DropboxErrors.WRITE_SCOPE)));
+        return DropboxErrors.map(scope, what, t, refreshed);
     }
 
     private static long backoff(int tries) {

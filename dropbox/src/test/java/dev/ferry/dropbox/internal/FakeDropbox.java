@@ -65,6 +65,8 @@ final class FakeDropbox implements AutoCloseable {
 
     /** What the next request to an endpoint gets instead of the normal answer. */
     enum Fault {
+        /** The normal answer (to let a fault hit a later request). */
+        NONE,
         /** 429 too_many_requests with Retry-After: 1. */
         RATE_LIMIT,
         /** 429 too_many_write_operations with Retry-After: 1. */
@@ -75,8 +77,6 @@ final class FakeDropbox implements AutoCloseable {
         SERVER_ERROR,
         /** 401 expired_access_token; the token stops being valid. */
         EXPIRE_TOKEN,
-        /** 401 missing_scope files.content.write. */
-        MISSING_SCOPE,
         /** Half of the body is read, then the connection is closed: nothing of it is kept. */
         CUT_MID_BODY,
         /** The request is carried out, then the connection is closed before the answer. */
@@ -103,6 +103,8 @@ final class FakeDropbox implements AutoCloseable {
     final List<Call> calls = Collections.synchronizedList(new ArrayList<>());
     final Set<String> validTokens = ConcurrentHashMap.newKeySet();
     final List<String> authorizationHeaders = Collections.synchronizedList(new ArrayList<>());
+    /** Endpoints the app's tokens lack files.content.write for: always 401 missing_scope. */
+    final Set<String> withoutWriteScope = ConcurrentHashMap.newKeySet();
     volatile long quota = Long.MAX_VALUE;
     volatile int refreshes;
 
@@ -221,7 +223,7 @@ final class FakeDropbox implements AutoCloseable {
                 arg = body.length == 0 ? JSON.nullNode() : JSON.readTree(body);
             }
             Fault fault = nextFault(endpoint);
-            if (fault == Fault.MISSING_SCOPE) {
+            if (withoutWriteScope.contains(endpoint)) {
                 drain(ex);
                 apiError(ex, endpoint, 401, "missing_scope/", JSON.createObjectNode().put(".tag", "missing_scope")
                         .put("required_scope", "files.content.write"), 0, arg);
@@ -273,6 +275,7 @@ final class FakeDropbox implements AutoCloseable {
             }
             switch (endpoint) {
                 case "users/get_current_account" -> account(ex, endpoint, arg);
+                case "check/user" -> json(ex, endpoint, 200, JSON.createObjectNode().put("result", arg.path("query").asText()), 0, arg);
                 case "files/get_metadata" -> getMetadata(ex, endpoint, arg);
                 case "files/create_folder_v2" -> createFolder(ex, endpoint, arg);
                 case "files/delete_v2" -> delete(ex, endpoint, arg);
