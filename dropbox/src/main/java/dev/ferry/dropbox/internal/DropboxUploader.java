@@ -43,6 +43,8 @@ final class DropboxUploader {
     static final int MAX_TRIES = 5;
     /** The longest wait for one Retry-After: beyond it the attempt fails (and core's retry policy decides). */
     static final Duration MAX_WAIT = Duration.ofSeconds(60);
+    /** How often one attempt follows Dropbox's {@code correct_offset} before it gives up (a lost answer needs one). */
+    static final int MAX_CORRECTIONS = 3;
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
     private static final int BUFFER = 256 * 1024;
 
@@ -136,12 +138,18 @@ final class DropboxUploader {
         target.remember(key, new DropboxStorageTarget.Pending(id, offset));
         hash = prefix(offset);
         resumedFrom[0] = offset;
+        int corrections = 0;
         try {
             while (true) {
                 boolean last = length - offset <= chunk;
                 long n = last ? length - offset : chunk;
                 Chunk c = chunk(path, id, offset, n, last);
                 if (c.correctOffset() >= 0) {
+                    if (++corrections > MAX_CORRECTIONS) {
+                        throw TransferException.builder(Reason.PROTOCOL, "Dropbox corrected the offset of upload session "
+                                + shortId(id) + " " + MAX_CORRECTIONS + " times in one attempt (last: " + c.correctOffset()
+                                + ")").serverReply("incorrect_offset, correct_offset " + c.correctOffset()).transcript(t).build();
+                    }
                     long at = p.resumeOffset(id, c.correctOffset(), t);
                     if (at != c.correctOffset()) {
                         // Dropbox holds bytes this upload cannot vouch for: a new session, from the start.

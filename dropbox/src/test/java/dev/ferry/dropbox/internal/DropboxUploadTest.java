@@ -132,6 +132,16 @@ class DropboxUploadTest {
     }
 
     @Test
+    void noSecretInSettingsTargetOrErrorText() throws Exception {
+        DropboxSettings s = DropboxSettings.from(dev.ferry.core.TargetConfig.builder("dropbox:/x")
+                .credentials(Credentials.password(FakeDropbox.APP_KEY, FakeDropbox.REFRESH_TOKEN.toCharArray())).build())
+                .withAppSecret(FakeDropbox.APP_SECRET.toCharArray());
+        try (StorageTarget t = builder().build()) {
+            assertNoSecret(s + " " + t + " " + t.info() + " " + builder());
+        }
+    }
+
+    @Test
     void aChunkSizeThatIsNotAMultipleOf4MiBOrOverTheCapIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> builder().chunkSize(5L * 1024 * 1024).build());
         assertThrows(IllegalArgumentException.class, () -> builder().chunkSize(36 * MIB4).build());
