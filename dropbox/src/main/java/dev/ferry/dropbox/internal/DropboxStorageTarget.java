@@ -27,9 +27,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A Dropbox {@link dev.ferry.core.StorageTarget} on the Dropbox Java SDK. Each pooled {@link DropboxSession} has its own
- * SDK client and credential (which refreshes its short-lived access token by itself). Upload sessions that a failed
- * attempt left are remembered here, by upload, for the next attempt to continue; Dropbox drops an unfinished one after
- * 7 days, and there is no call to cancel one.
+ * SDK client and requestor; they share one credential, which the SDK refreshes when its short-lived access token ends.
+ * Upload sessions that a failed attempt left are remembered here, by upload, for the next attempt to continue; Dropbox
+ * drops an unfinished one after 7 days, and there is no call to cancel one.
  *
  * <p>Credentials: {@code Credentials.password(appKey, refreshToken)} (plus {@link DropboxSettings#appSecret()} for a
  * confidential app), or {@code Credentials.password("access-token", token)}.
@@ -42,6 +42,7 @@ public final class DropboxStorageTarget extends AbstractStorageTarget {
     private final DropboxSettings settings;
     private final SSLSocketFactory sockets;
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    private DbxCredential credential;
 
     /**
      * @throws TransferException {@code BAD_INPUT} without a token, or for trust options Dropbox's client cannot use
@@ -78,10 +79,27 @@ public final class DropboxStorageTarget extends AbstractStorageTarget {
         return new DropboxHttp(config(), settings, sockets);
     }
 
-    /** A new SDK client on {@code http}, with its own credential. */
+    /** A new SDK client on {@code http}, with the target's credential. */
     DbxClientV2 newClient(DropboxHttp http) {
         // The SDK's own retries are off: 429, 503 and 5xx are retried by DropboxUploader, which honours the deadline.
         DbxRequestConfig rc = DbxRequestConfig.newBuilder("ferry").withHttpRequestor(http).withAutoRetryDisabled().build();
+        return new DbxClientV2(rc, credential());
+    }
+
+    /**
+     * The credential every session's client shares, so that a new session (after a failed attempt, say) reuses the
+     * access token instead of getting another. Two sessions refreshing at once both get a valid token.
+     */
+    private DbxCredential credential() {
+        synchronized (this) {
+            if (credential == null) {
+                credential = newCredential();
+            }
+            return credential;
+        }
+    }
+
+    private DbxCredential newCredential() {
         Credentials c = config().credentials();
         String secret = new String(c.password().orElseThrow());
         DbxCredential credential;
@@ -92,7 +110,7 @@ public final class DropboxStorageTarget extends AbstractStorageTarget {
             credential = new DbxCredential("", 0L, secret, c.username(),
                     settings.appSecret() == null ? null : settings.appSecret().value());
         }
-        return new DbxClientV2(rc, credential);
+        return credential;
     }
 
     private static SSLSocketFactory sockets(TlsOptions tls) throws TransferException {

@@ -282,6 +282,7 @@ class DropboxUploadTest {
             assertStored("/in/rec.mp4", src);
             assertEquals(1, fake.calls("files/upload_session/start").size(), "one session, not started over");
             assertTrue(String.join("\n", r.transcript()).contains("continuing upload session"));
+            assertEquals(1, fake.refreshes, "the retry's new session reuses the access token");
         }
     }
 
