@@ -1,5 +1,6 @@
 package dev.ferry.core;
 
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -17,4 +18,12 @@ public interface StorageTargetProvider {
      * @throws TransferException {@code BAD_INPUT} if the configuration cannot work for this protocol
      */
     StorageTarget open(TargetConfig config) throws TransferException;
+
+    /**
+     * The host a URI of this provider's scheme means when it names none ({@code dropbox:/dir}, {@code dropbox:///dir}):
+     * a service with one fixed endpoint has one. Empty (the default) makes such a URI {@code BAD_INPUT}.
+     */
+    default Optional<String> defaultHost() {
+        return Optional.empty();
+    }
 }

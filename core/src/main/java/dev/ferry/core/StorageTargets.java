@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
@@ -40,6 +41,16 @@ public final class StorageTargets {
             }
         }
         throw unknownScheme(scheme);
+    }
+
+    /** The host of a URI without one, for a scheme whose installed provider has a fixed endpoint. */
+    static Optional<String> defaultHost(String scheme) {
+        for (StorageTargetProvider p : providers()) {
+            if (p.schemes().contains(scheme)) {
+                return p.defaultHost();
+            }
+        }
+        return Optional.empty();
     }
 
     /** The schemes of every installed provider, sorted. */

@@ -243,11 +243,16 @@ public final class TargetConfig {
                         "remove ':password' from the URI and pass the password separately (Credentials.password, "
                                 + "or the CLI's --password-env NAME)");
             }
-            if (uri.getHost() == null) {
+            String h = uri.getHost();
+            if (h == null && userInfo == null && (uri.getRawAuthority() == null || uri.getRawAuthority().isEmpty())
+                    && uri.getRawPath() != null && uri.getRawPath().startsWith("/")) {
+                // scheme:/dir or scheme:///dir: the host is the provider's fixed endpoint, if its service has one.
+                h = StorageTargets.defaultHost(scheme).orElse(null);
+            }
+            if (h == null) {
                 throw bad("the target URI " + Redaction.url(raw) + " has no valid host",
                         "use the form " + scheme + "://user@host[:port]/base/dir");
             }
-            String h = uri.getHost();
             if (h.startsWith("[") && h.endsWith("]")) {
                 h = h.substring(1, h.length() - 1);
             }

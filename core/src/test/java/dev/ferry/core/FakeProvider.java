@@ -25,6 +25,12 @@ public final class FakeProvider implements StorageTargetProvider {
         return Set.of("fake");
     }
 
+    /** Stands for a service with one fixed endpoint, so {@code fake:/dir} and {@code fake:///dir} mean it. */
+    @Override
+    public java.util.Optional<String> defaultHost() {
+        return java.util.Optional.of("fake.example");
+    }
+
     @Override
     public StorageTarget open(TargetConfig config) {
         return new FakeTarget(config);

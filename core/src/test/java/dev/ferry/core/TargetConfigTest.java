@@ -50,6 +50,20 @@ class TargetConfigTest {
     }
 
     @Test
+    void aUriWithoutHostMeansTheProvidersFixedEndpointWhereItHasOne() throws TransferException {
+        for (String u : new String[] {"fake:/in/box", "fake:///in/box"}) {
+            TargetConfig c = TargetConfig.builder(u).credentials(Credentials.username("u")).build();
+            assertEquals("fake.example", c.host(), u);
+            assertEquals("/in/box", c.baseDirectory().toString(), u);
+        }
+        // Without a fixed endpoint (FTP has none) a host-less URI stays an error, as does a user without a host.
+        for (String u : new String[] {"ftps:/dir", "fake://u@/x"}) {
+            TransferException e = assertThrows(TransferException.class, () -> TargetConfig.builder(u).build(), u);
+            assertEquals(TransferException.Reason.BAD_INPUT, e.reason(), u);
+        }
+    }
+
+    @Test
     void userMustMatch() {
         TransferException e = assertThrows(TransferException.class, () -> TargetConfig.builder("ftp://alice@h/x")
                 .credentials(Credentials.password("bob", "p".toCharArray())).build());

@@ -62,9 +62,18 @@ public final class TransferLoop {
      * @throws IOException from the sink or {@code afterWrite}
      */
     public long copy(InputStream in, byte[] buffer, Sink out, AfterWrite afterWrite) throws TransferException, IOException {
+        return copy(in, buffer, out, afterWrite, Long.MAX_VALUE);
+    }
+
+    /**
+     * {@link #copy(InputStream, byte[], Sink, AfterWrite)} of at most {@code max} bytes: one slice of the source, for a
+     * protocol that sends a file as several requests (a chunk of an upload session, a part). Make one loop per slice, at
+     * the slice's offset. Whether the source grew is checked only by the slice that reaches the source's end.
+     */
+    public long copy(InputStream in, byte[] buffer, Sink out, AfterWrite afterWrite, long max) throws TransferException, IOException {
         long length = upload.sourceLength();
         String what = upload.upload().remotePath();
-        long want = length < 0 ? Long.MAX_VALUE : length - offset;
+        long want = length < 0 ? max : Math.min(max, length - offset);
         long lastProgress = System.nanoTime();
         while (sent < want) {
             int n = read(in, buffer, (int) Math.min(buffer.length, want - sent));
@@ -88,7 +97,7 @@ public final class TransferLoop {
                 lastProgress = now;
             }
         }
-        if (length >= 0 && read(in, buffer, 1) >= 0) {
+        if (length >= 0 && offset + sent == length && read(in, buffer, 1) >= 0) {
             throw sourceChanged("the source has more than the " + length + " bytes it had when the upload started: "
                     + "it grew while being uploaded");
         }

@@ -91,6 +91,22 @@ class SharedStepsTest {
     }
 
     @Test
+    void aSliceCopiesAtMostItsBytesAndOnlyTheLastSliceChecksThatTheSourceDidNotGrow() throws Exception {
+        byte[] content = new byte[10_000];
+        new java.util.Random(3).nextBytes(content);
+        PreparedUpload p = prepared(bytes(content, 6_000), 6_000, null, new ArrayList<>());
+        ByteArrayInputStream in = new ByteArrayInputStream(content);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertEquals(4_000, new TransferLoop(p, 0, new Transcript()).copy(in, new byte[1024], out::write, TransferLoop.AfterWrite.NONE, 4_000));
+        assertArrayEquals(Arrays.copyOfRange(content, 0, 4_000), out.toByteArray());
+        TransferLoop last = new TransferLoop(p, 4_000, new Transcript());
+        TransferException e = assertThrows(TransferException.class, () -> last.copy(in, new byte[1024], out::write,
+                TransferLoop.AfterWrite.NONE, 4_000));
+        assertTrue(e.getMessage().contains("grew"), e.getMessage());
+        assertEquals(2_000, last.sent(), "the last slice ends at the prepared length");
+    }
+
+    @Test
     void aSinkFailureComesOutAsTheSinksIOExceptionAndAnUnreadableSourceAsBadInput() throws Exception {
         byte[] content = new byte[10_000];
         PreparedUpload p = prepared(bytes(content, content.length), content.length, null, new ArrayList<>());
