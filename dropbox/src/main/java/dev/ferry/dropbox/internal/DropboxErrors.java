@@ -15,7 +15,7 @@ import com.dropbox.core.v2.files.GetMetadataErrorException;
 import com.dropbox.core.v2.files.UploadErrorException;
 import com.dropbox.core.v2.files.UploadSessionFinishErrorException;
 import com.dropbox.core.v2.files.WriteError;
-import dev.ferry.core.Transcript;
+import dev.ferry.core.spi.Transcript;
 import dev.ferry.core.TransferException;
 import dev.ferry.core.TransferException.Reason;
 

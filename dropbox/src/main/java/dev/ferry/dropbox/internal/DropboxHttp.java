@@ -3,7 +3,7 @@ package dev.ferry.dropbox.internal;
 import com.dropbox.core.http.HttpRequestor;
 import com.dropbox.core.http.StandardHttpRequestor;
 import dev.ferry.core.TargetConfig;
-import dev.ferry.core.Transcript;
+import dev.ferry.core.spi.Transcript;
 
 import javax.net.ssl.SSLSocketFactory;
 import java.io.ByteArrayInputStream;

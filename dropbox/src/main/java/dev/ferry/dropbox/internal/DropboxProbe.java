@@ -10,7 +10,7 @@ import com.dropbox.core.v2.files.WriteMode;
 import com.dropbox.core.v2.users.FullAccount;
 import dev.ferry.core.ConnectionInfo;
 import dev.ferry.core.ProbeReport;
-import dev.ferry.core.Transcript;
+import dev.ferry.core.spi.Transcript;
 import dev.ferry.core.TransferException;
 import dev.ferry.core.TransferException.Reason;
 import dev.ferry.core.spi.ProbeRun;

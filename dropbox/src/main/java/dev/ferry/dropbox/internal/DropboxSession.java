@@ -2,7 +2,7 @@ package dev.ferry.dropbox.internal;
 
 import com.dropbox.core.v2.DbxClientV2;
 import dev.ferry.core.ConnectionInfo;
-import dev.ferry.core.Transcript;
+import dev.ferry.core.spi.Transcript;
 import dev.ferry.core.TransferException;
 import dev.ferry.core.UploadResult;
 import dev.ferry.core.spi.AbstractStorageTarget;

@@ -8,7 +8,7 @@ import dev.ferry.core.ProbeReport;
 import dev.ferry.core.TargetConfig;
 import dev.ferry.core.TargetInfo;
 import dev.ferry.core.TlsOptions;
-import dev.ferry.core.Transcript;
+import dev.ferry.core.spi.Transcript;
 import dev.ferry.core.TransferException;
 import dev.ferry.core.TransferException.Reason;
 import dev.ferry.core.Upload;

@@ -15,7 +15,7 @@ import com.dropbox.core.v2.files.UploadSessionFinishErrorException;
 import com.dropbox.core.v2.files.WriteMode;
 import dev.ferry.core.ConnectionInfo;
 import dev.ferry.core.ExistingFile;
-import dev.ferry.core.Transcript;
+import dev.ferry.core.spi.Transcript;
 import dev.ferry.core.TransferException;
 import dev.ferry.core.TransferException.Reason;
 import dev.ferry.core.UploadResult;
