@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Prints every runtime dependency of the published modules (core, ftp, sftp, webhook) with its
+# Prints every runtime dependency of the published modules (core, ftp, sftp, webhook, s3, dropbox) with its
 # version and any advisory that security/advisories.tsv lists for that version. Exits 1 if one
 # has a released fix and no accepted reason in security/advisories-ignored.tsv, 2 if the tables
 # or the dependency tree cannot be read, 0 otherwise.
@@ -11,7 +11,7 @@
 #
 #   --tsv      one "status<TAB>group:artifact:version<TAB>advisory" line per match, for scripts
 #   --deps     read a `mvn dependency:tree` output instead of running Maven (used by the tests)
-#   --modules  comma-separated modules to check (default core,ftp,sftp,webhook)
+#   --modules  comma-separated modules to check (default core,ftp,sftp,webhook,s3,dropbox)
 # FERRY_ADVISORIES_TODAY=YYYY-MM-DD replaces today's date (for the tests of expired acceptances).
 set -euo pipefail
 
@@ -19,7 +19,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 table="$here/advisories.tsv"
 ignored="$here/advisories-ignored.tsv"
-modules="core,ftp,sftp,webhook"
+modules="core,ftp,sftp,webhook,s3,dropbox"
 deps=""
 tsv=0
 value() { [ $# -ge 2 ] && [ -n "$2" ] || { echo "check-advisories: $1 needs a value" >&2; exit 2; }; }
