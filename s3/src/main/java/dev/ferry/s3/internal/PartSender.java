@@ -85,7 +85,21 @@ final class PartSender {
                 int number = i + 1;
                 PartBody body = bodies[i];
                 Part old = stored.get(number);
-                done.submit(() -> old != null ? reuseOrSend(number, body, old) : new PartDone(send(number, body), false));
+                done.submit(() -> {
+                    // A part that failed for good stops the upload: the parts queued behind it must not start (with
+                    // parts in flight = 1, which parts are on the server for the next attempt is then certain).
+                    TransferException other = failed.get();
+                    if (other != null) {
+                        throw TransferException.builder(other.reason(), "part " + number + " not sent: another part failed")
+                                .retryable(other.retryable()).build();
+                    }
+                    try {
+                        return old != null ? reuseOrSend(number, body, old) : new PartDone(send(number, body), false);
+                    } catch (TransferException e) {
+                        failed.compareAndSet(null, e);
+                        throw e;
+                    }
+                });
             }
             for (int left = count; left > 0; ) {
                 Future<PartDone> f;
