@@ -119,22 +119,22 @@ final class MultipartUpload {
             throw te;
         }
         o.target.forget(p.temporaryName());
-        Verification v = checkMultipart(p, m.key(), r, fullCrc, bodies);
+        S3Uploader.Proof v = checkMultipart(p, m.key(), r, fullCrc, bodies);
         sent.progress().finished();
         return new S3Uploader.Checked(m.key(), v, sent.reused());
     }
 
-    private Verification checkMultipart(PreparedUpload p, String key, CompleteMultipartUploadResponse r, String fullCrc,
+    private S3Uploader.Proof checkMultipart(PreparedUpload p, String key, CompleteMultipartUploadResponse r, String fullCrc,
                                         PartBody[] bodies) throws TransferException {
         if (p.upload().verification() == Verification.NONE) {
-            return Verification.NONE;
+            return S3Uploader.Proof.NONE;
         }
         if (r.checksumCRC32C() != null && (r.checksumType() == null || r.checksumType() == ChecksumType.FULL_OBJECT)) {
             if (!r.checksumCRC32C().equals(fullCrc)) {
                 throw o.mismatch(key, "full-object CRC32C " + r.checksumCRC32C(), "CRC32C " + fullCrc);
             }
             t.note("verified: S3's full-object CRC32C " + fullCrc + " of " + key + " equals the source's");
-            return Verification.CHECKSUM;
+            return S3Uploader.Proof.CRC32C;
         }
         String etag = Checksums.bareEtag(r.eTag());
         if (o.md5Etags() && etag != null && etag.matches("[0-9a-f]{32}-\\d+")) {
@@ -148,9 +148,10 @@ final class MultipartUpload {
             }
             t.note("verified: the ETag " + etag + " of " + key + " is the MD5 of the source's parts' MD5s (the server "
                     + "reported no full-object CRC32C)");
-            return Verification.CHECKSUM;
+            return S3Uploader.Proof.MD5;
         }
-        return o.checkSize(key, p.sourceLength());
+        o.checkSize(key, p.sourceLength());
+        return S3Uploader.Proof.SIZE;
     }
 
     private S3StorageTarget.Multipart create(Upload u, String key, long partSize) throws TransferException {

@@ -3,7 +3,6 @@ package dev.ferry.s3.internal;
 import dev.ferry.core.Transcript;
 import dev.ferry.core.TransferException;
 import dev.ferry.core.TransferException.Reason;
-import dev.ferry.core.Verification;
 import dev.ferry.core.spi.PreparedUpload;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -49,7 +48,8 @@ final class S3Objects {
         }
     }
 
-    Verification checkSize(String key, long length) throws TransferException {
+    /** Checks the object has the source's size; removes it if not. */
+    void checkSize(String key, long length) throws TransferException {
         long size = sizeOf(key);
         if (size != length) {
             deleteBad(key);
@@ -57,7 +57,6 @@ final class S3Objects {
                     + " expected").hint("the object was removed; it is uploaded again").transcript(t).build();
         }
         t.note("verified: " + key + " has " + size + " bytes as sent (the server reported no checksum Ferry can compare)");
-        return Verification.SIZE;
     }
 
     TransferException mismatch(String key, String server, String local) {

@@ -22,7 +22,15 @@ import java.util.List;
  */
 final class S3Uploader {
     /** What the check after the upload proved, and where the object is. */
-    record Checked(String key, Verification verification, long resumedFrom) {
+    record Checked(String key, Proof proof, long resumedFrom) {
+    }
+
+    /** The check that proved an object, and the checksum it compared ({@code null} unless a checksum). */
+    record Proof(Verification verification, String checksum) {
+        static final Proof NONE = new Proof(Verification.NONE, null);
+        static final Proof SIZE = new Proof(Verification.SIZE, null);
+        static final Proof CRC32C = new Proof(Verification.CHECKSUM, "CRC32C");
+        static final Proof MD5 = new Proof(Verification.CHECKSUM, "MD5");
     }
 
     private final S3StorageTarget target;
@@ -46,8 +54,9 @@ final class S3Uploader {
         t.note("stored s3://" + s.bucket() + "/" + done.key() + ": " + p.sourceLength() + " bytes in "
                 + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms" + (done.resumedFrom() > 0
                 ? " (" + done.resumedFrom() + " bytes were on the server from an earlier attempt)" : ""));
-        return new UploadResult("/" + done.key(), p.sourceLength(), Duration.ZERO, p.attempt(), "s3", done.verification(),
-                s.objectUrl(done.key()), done.resumedFrom(), connection(), List.of());
+        return new UploadResult("/" + done.key(), p.sourceLength(), Duration.ZERO, p.attempt(), "s3",
+                done.proof().verification(), s.objectUrl(done.key()), done.resumedFrom(), connection(), List.of(),
+                done.proof().checksum());
     }
 
     private ConnectionInfo connection() {

@@ -71,7 +71,7 @@ final class SinglePut {
                 body.closeCurrent();
             }
             o.sourceUnchanged(p, k, true);
-            Verification v = check(p, k, r, body);
+            S3Uploader.Proof v = check(p, k, r, body);
             progress.finished();
             return new S3Uploader.Checked(k, v, 0);
         }
@@ -94,9 +94,9 @@ final class SinglePut {
         return unique;
     }
 
-    private Verification check(PreparedUpload p, String key, PutObjectResponse r, PartBody body) throws TransferException {
+    private S3Uploader.Proof check(PreparedUpload p, String key, PutObjectResponse r, PartBody body) throws TransferException {
         if (p.upload().verification() == Verification.NONE) {
-            return Verification.NONE;
+            return S3Uploader.Proof.NONE;
         }
         String local = Checksums.crc32cBase64(body.crc32c());
         if (r.checksumCRC32C() != null) {
@@ -104,7 +104,7 @@ final class SinglePut {
                 throw o.mismatch(key, "CRC32C " + r.checksumCRC32C(), "CRC32C " + local);
             }
             t.note("verified: S3's CRC32C " + local + " of " + key + " equals the source's");
-            return Verification.CHECKSUM;
+            return S3Uploader.Proof.CRC32C;
         }
         String etag = Checksums.bareEtag(r.eTag());
         if (o.md5Etags() && etag != null && etag.matches("[0-9a-f]{32}")) {
@@ -113,9 +113,10 @@ final class SinglePut {
                 throw o.mismatch(key, "ETag " + etag, "MD5 " + md5);
             }
             t.note("verified: the ETag of " + key + " is the source's MD5 " + md5 + " (the server reported no CRC32C)");
-            return Verification.CHECKSUM;
+            return S3Uploader.Proof.MD5;
         }
-        return o.checkSize(key, p.sourceLength());
+        o.checkSize(key, p.sourceLength());
+        return S3Uploader.Proof.SIZE;
     }
 
 }
