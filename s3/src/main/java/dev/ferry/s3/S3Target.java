@@ -1,8 +1,8 @@
 package dev.ferry.s3;
 
 import dev.ferry.core.Credentials;
-import dev.ferry.core.RetryPolicy;
 import dev.ferry.core.StorageTarget;
+import dev.ferry.core.TargetBuilder;
 import dev.ferry.core.TargetConfig;
 import dev.ferry.core.TlsOptions;
 import dev.ferry.core.TransferException;
@@ -10,9 +10,6 @@ import dev.ferry.s3.internal.S3Settings;
 import dev.ferry.s3.internal.S3StorageTarget;
 
 import java.net.URI;
-import java.net.URISyntaxException;
-import java.time.Duration;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -55,45 +52,51 @@ public final class S3Target {
         return new Builder();
     }
 
-    /** Builds an S3 target; reusable. */
-    public static final class Builder {
+    /**
+     * Builds an S3 target; reusable. The options every target has (credentials, timeouts, retries, sessions) are those
+     * of {@link TargetBuilder}; this adds the bucket, the key prefix (the base directory), TLS and S3's own. The port
+     * belongs in the {@link #endpoint}.
+     */
+    public static final class Builder extends TargetBuilder<Builder> {
         private String bucket;
-        private String prefix = "";
-        private String accessKeyId;
-        private char[] secretKey;
+        private String region = S3Settings.DEFAULT_REGION;
+        private URI endpoint;
         private URI plainEndpoint;
-        private TlsOptions tls = TlsOptions.defaults();
-        private Duration connectTimeout = TargetConfig.DEFAULT_CONNECT_TIMEOUT;
-        private Duration replyTimeout = TargetConfig.DEFAULT_REPLY_TIMEOUT;
-        private Duration dataTimeout = TargetConfig.DEFAULT_DATA_TIMEOUT;
-        private RetryPolicy retryPolicy = RetryPolicy.defaults();
-        private int maxSessions = TargetConfig.DEFAULT_MAX_SESSIONS;
-        private final Map<String, String> options = new LinkedHashMap<>();
+        private boolean pathStyle;
+        private String storageClass;
+        private String acl;
+        private S3Encryption encryption = S3Encryption.bucketDefault();
+        private final Map<String, String> metadata = new LinkedHashMap<>();
+        private long multipartThreshold = S3Settings.DEFAULT_MULTIPART_THRESHOLD;
+        private long partSize = S3Settings.DEFAULT_PART_SIZE;
+        private int partsInFlight = S3Settings.DEFAULT_PARTS_IN_FLIGHT;
 
         private Builder() {
+            credentials(Credentials.username(DEFAULT_CHAIN));
         }
 
         /** The bucket (required). */
         public Builder bucket(String name) {
             this.bucket = Objects.requireNonNull(name, "bucket");
-            return this;
+            return host(name);
         }
 
-        /** The key prefix, a "folder" ({@code studio-7/}); none by default. */
+        /** The key prefix, a "folder" ({@code studio-7/}); none by default. The same as {@link #baseDirectory}. */
         public Builder prefix(String keyPrefix) {
-            this.prefix = Objects.requireNonNull(keyPrefix, "prefix");
-            return this;
+            return baseDirectory("/" + Objects.requireNonNull(keyPrefix, "prefix").replaceAll("^/+|/+$", ""));
         }
 
         /** The bucket's region (us-east-1 by default; for an S3-compatible endpoint, the one it signs with). */
         public Builder region(String region) {
-            return option("region", region);
+            this.region = Objects.requireNonNull(region, "region");
+            return this;
         }
 
         /** An https endpoint of S3-compatible storage. */
         public Builder endpoint(URI httpsEndpoint) {
+            this.endpoint = Objects.requireNonNull(httpsEndpoint, "endpoint");
             this.plainEndpoint = null;
-            return option("endpoint", Objects.requireNonNull(httpsEndpoint, "endpoint").toString());
+            return this;
         }
 
         /**
@@ -102,108 +105,73 @@ public final class S3Target {
          */
         public Builder insecurePlainHttpEndpoint(URI httpEndpoint) {
             this.plainEndpoint = Objects.requireNonNull(httpEndpoint, "endpoint");
-            options.remove("endpoint");
+            this.endpoint = null;
             return this;
         }
 
         /** Path-style addressing ({@code endpoint/bucket/key}), which most S3-compatible servers need. */
         public Builder pathStyle(boolean on) {
-            return option("path-style", Boolean.toString(on));
+            this.pathStyle = on;
+            return this;
         }
 
         /** An access key id and secret access key (else the SDK's default chain: environment, profile, role). */
         public Builder credentials(String accessKeyId, char[] secretAccessKey) {
-            this.accessKeyId = Objects.requireNonNull(accessKeyId, "accessKeyId");
-            this.secretKey = Objects.requireNonNull(secretAccessKey, "secretAccessKey").clone();
-            return this;
+            return credentials(Credentials.password(Objects.requireNonNull(accessKeyId, "accessKeyId"),
+                    Objects.requireNonNull(secretAccessKey, "secretAccessKey").clone()));
         }
 
         /** The SDK's default credential chain: environment, profile, container or instance role (the default). */
         public Builder defaultCredentialChain() {
-            this.accessKeyId = null;
-            if (secretKey != null) {
-                Arrays.fill(secretKey, '\0');
-            }
-            this.secretKey = null;
-            return this;
+            return credentials(Credentials.username(DEFAULT_CHAIN));
         }
 
         /** A storage class ({@code STANDARD_IA}, {@code INTELLIGENT_TIERING}, ...); the bucket's default otherwise. */
         public Builder storageClass(String storageClass) {
-            return option("storage-class", storageClass);
+            this.storageClass = Objects.requireNonNull(storageClass, "storageClass");
+            return this;
         }
 
         /** A canned ACL, e.g. {@code bucket-owner-full-control} for a bucket of another account. */
         public Builder acl(String cannedAcl) {
-            return option("acl", cannedAcl);
+            this.acl = Objects.requireNonNull(cannedAcl, "acl");
+            return this;
         }
 
         /** Server-side encryption (the bucket's default otherwise). */
         public Builder encryption(S3Encryption sse) {
-            Objects.requireNonNull(sse, "encryption");
-            options.remove("sse");
-            options.remove("sse-kms-key-id");
-            switch (sse.kind()) {
-                case S3_MANAGED -> options.put("sse", "AES256");
-                case KMS -> {
-                    options.put("sse", "aws:kms");
-                    sse.kmsKeyId().ifPresent(k -> options.put("sse-kms-key-id", k));
-                }
-                default -> {
-                }
-            }
+            this.encryption = Objects.requireNonNull(sse, "encryption");
             return this;
         }
 
         /** User metadata on every object ({@code x-amz-meta-NAME}); printable ASCII. */
         public Builder metadata(String name, String value) {
-            return option("meta." + Objects.requireNonNull(name, "name"), value);
+            metadata.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            return this;
         }
 
         /** Files larger than this go by multipart upload (100 MiB by default; 5 MiB to 5 TiB). */
         public Builder multipartThreshold(long bytes) {
-            return option("multipart-threshold", Long.toString(bytes));
+            this.multipartThreshold = bytes;
+            return this;
         }
 
         /** The smallest part size (16 MiB by default; 5 MiB to 5 GiB), raised so that a file fits in 10,000 parts. */
         public Builder partSize(long bytes) {
-            return option("part-size", Long.toString(bytes));
+            this.partSize = bytes;
+            return this;
         }
 
         /** How many parts of one file are sent at once (4 by default; 1 to 16). */
         public Builder partsInFlight(int n) {
-            return option("parts-in-flight", Integer.toString(n));
+            this.partsInFlight = n;
+            return this;
         }
 
         /** Trust for an https endpoint with a private CA (trust store or certificates; pins are not supported). */
+        @Override
         public Builder tls(TlsOptions options) {
-            this.tls = Objects.requireNonNull(options, "tls");
-            return this;
-        }
-
-        /** Sets the connect and data (socket read) timeouts at once. */
-        public Builder timeouts(Duration d) {
-            this.connectTimeout = Objects.requireNonNull(d, "timeouts");
-            this.replyTimeout = d;
-            this.dataTimeout = d;
-            return this;
-        }
-
-        /** Retries of failed uploads (a retry resumes the multipart upload). */
-        public Builder retryPolicy(RetryPolicy policy) {
-            this.retryPolicy = Objects.requireNonNull(policy, "retryPolicy");
-            return this;
-        }
-
-        /** The most files uploaded at once (default 4). */
-        public Builder maxSessions(int n) {
-            this.maxSessions = n;
-            return this;
-        }
-
-        private Builder option(String name, String value) {
-            options.put(name, Objects.requireNonNull(value, name));
-            return this;
+            return super.tls(options);
         }
 
         /**
@@ -211,24 +179,20 @@ public final class S3Target {
          *
          * @throws TransferException {@code BAD_INPUT} for an invalid bucket, prefix or option
          * @throws IllegalStateException if the bucket is missing
+         * @throws IllegalArgumentException if a port was set: it belongs in the endpoint
          */
         public StorageTarget build() throws TransferException {
             if (bucket == null) {
                 throw new IllegalStateException("bucket is required");
             }
-            URI uri;
-            try {
-                uri = new URI("s3", bucket, "/" + prefix.replaceAll("^/+|/+$", ""), null);
-            } catch (URISyntaxException e) {
-                throw new TransferException(TransferException.Reason.BAD_INPUT, "invalid bucket " + bucket + ": " + e.getReason(), e);
+            // The bucket's own rules first: they say more than the host-name check of toConfig.
+            S3Settings.validBucket(bucket);
+            TargetConfig config = toConfig("s3");
+            if (config.port() != -1) {
+                throw new IllegalArgumentException("port is not an S3 option: give it in endpoint(URI)");
             }
-            Credentials credentials = accessKeyId == null ? Credentials.username(DEFAULT_CHAIN)
-                    : Credentials.password(accessKeyId, secretKey);
-            TargetConfig.Builder b = TargetConfig.builder(uri).credentials(credentials).tls(tls).connectTimeout(connectTimeout)
-                    .replyTimeout(replyTimeout).dataTimeout(dataTimeout).retryPolicy(retryPolicy).maxSessions(maxSessions);
-            options.forEach(b::property);
-            TargetConfig config = b.build();
-            S3Settings settings = S3Settings.from(config);
+            S3Settings settings = S3Settings.of(config, region, endpoint == null ? null : endpoint.toString(), pathStyle,
+                    storageClass, acl, encryption, metadata, multipartThreshold, partSize, partsInFlight);
             if (plainEndpoint != null) {
                 settings = settings.withPlainHttpEndpoint(plainEndpoint);
             }

@@ -4,15 +4,20 @@ import dev.ferry.core.BatchResult;
 import dev.ferry.core.StorageTarget;
 import dev.ferry.core.TransferException;
 import dev.ferry.core.Upload;
+import dev.ferry.core.UploadResult;
 
+import java.net.URI;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * "Deliver this recording to that target, then notify": uploads a recording's files over one connection, in
  * order, atomically, then sends {@code video_copied_ftp} (with {@code protocol}) for a successful delivery,
- * or the same event with the failure text otherwise.
+ * or the same event with the failure text otherwise. To an S3 target ({@code s3} protocol) the event is
+ * {@code video_copied_s3}, with the bucket, region and object URL taken from the target and the upload's result.
  *
  * <p>Idempotent per recording id: running it again after a crash publishes the same remote names (atomic
  * publish replaces them whole; a temporary file a killed run left is not resumed, it stays until removed) and sends the webhook with the same id
@@ -27,6 +32,8 @@ import java.util.function.UnaryOperator;
  * }</pre>
  */
 public final class Delivery {
+    private static final Pattern BANNER_REGION = Pattern.compile("\\(region ([a-z0-9-]+)\\)");
+    private static final Pattern AWS_HOST = Pattern.compile("(?:^|\\.)s3[.-]([a-z0-9-]+)\\.amazonaws\\.com$");
     private final StorageTarget target;
     private final WebhookSender sender;
     private final String webhookUrl;
@@ -74,6 +81,7 @@ public final class Delivery {
         if (!recordingId.matches("[A-Za-z0-9_.-]{1,150}")) {
             throw new IllegalArgumentException("a recording id uses letters, digits, '_', '-' and '.' only (1 to 150)");
         }
+        boolean s3 = "s3".equals(target.info().protocol());
         BatchResult batch;
         try {
             batch = target.uploadAll(files);
@@ -81,18 +89,54 @@ public final class Delivery {
             if (!notifyFailures) {
                 return new Outcome(null, e, null);
             }
-            String name = files.isEmpty() ? "" : files.get(0).remotePath();
-            VideoCopiedFtp data = metadata.apply(VideoCopiedFtp.failed(name.substring(name.lastIndexOf('/') + 1), target.info().protocol(), e)
-                    .id(recordingId)).build();
-            return new Outcome(null, e, send(recordingId + "_failed", data));
+            String path = files.isEmpty() ? "" : files.get(0).remotePath();
+            String name = path.substring(path.lastIndexOf('/') + 1);
+            if (s3) {
+                VideoCopiedS3 data = s3Data("upload failed: " + e.reason() + ": " + e.getMessage(), name, null, null, null,
+                        recordingId, metadata);
+                return new Outcome(null, e, send(recordingId + "_failed", WebhookPayload.of(WebhookEvent.VIDEO_COPIED_S3, data)));
+            }
+            VideoCopiedFtp data = metadata.apply(VideoCopiedFtp.failed(name, target.info().protocol(), e).id(recordingId)).build();
+            return new Outcome(null, e, send(recordingId + "_failed", WebhookPayload.videoCopiedFtp(data)));
         }
-        VideoCopiedFtp data = metadata.apply(VideoCopiedFtp.fromUpload(batch.files().get(0)).id(recordingId)).build();
-        return new Outcome(batch, null, send(recordingId + "_copied", data));
+        UploadResult video = batch.files().get(0);
+        if (s3) {
+            VideoCopiedS3 data = s3Data(VideoCopiedFtp.SUCCESS, video.fileName(), video.bytes(), region(video), video.location(),
+                    recordingId, metadata);
+            return new Outcome(batch, null, send(recordingId + "_copied", WebhookPayload.of(WebhookEvent.VIDEO_COPIED_S3, data)));
+        }
+        VideoCopiedFtp data = metadata.apply(VideoCopiedFtp.fromUpload(video).id(recordingId)).build();
+        return new Outcome(batch, null, send(recordingId + "_copied", WebhookPayload.videoCopiedFtp(data)));
     }
 
-    private DeliveryResult send(String id, VideoCopiedFtp data) {
-        return sender.send(WebhookRequest.builder(webhookUrl, WebhookPayload.videoCopiedFtp(data)).signer(signer).encoding(encoding)
-                .id("msg_" + id).build());
+    /**
+     * The {@code video_copied_s3} data. The caller's metadata comes as for FTP; of it, S3's event carries the id, the
+     * payload and the referer (the FTP record built here only to read them is never sent).
+     */
+    private VideoCopiedS3 s3Data(String status, String name, Long size, String region, String url, String recordingId,
+                                 UnaryOperator<VideoCopiedFtp.Builder> metadata) {
+        VideoCopiedFtp m = metadata.apply(VideoCopiedFtp.builder().status(status).videoName(name).protocol("ftp").id(recordingId))
+                .build();
+        String bucket = URI.create(target.info().redactedUri()).getHost();
+        return new VideoCopiedS3(status, name, size, bucket, region != null ? region : regionOfHost(target.info().host()), url,
+                m.id(), m.payload(), m.httpReferer());
+    }
+
+    /** The bucket's region as the S3 provider names it in the connection facts: "S3 host:port (region R)". */
+    private static String region(UploadResult r) {
+        String banner = r.connection() == null ? null : r.connection().serverBanner();
+        Matcher m = banner == null ? null : BANNER_REGION.matcher(banner);
+        return m != null && m.find() ? m.group(1) : null;
+    }
+
+    /** The region in an AWS host name ({@code bucket.s3.eu-west-1.amazonaws.com}), or {@code null}. */
+    private static String regionOfHost(String host) {
+        Matcher m = AWS_HOST.matcher(host == null ? "" : host);
+        return m.find() ? m.group(1) : null;
+    }
+
+    private DeliveryResult send(String id, WebhookPayload payload) {
+        return sender.send(WebhookRequest.builder(webhookUrl, payload).signer(signer).encoding(encoding).id("msg_" + id).build());
     }
 
     /** Builds a {@link Delivery}. */

@@ -42,10 +42,22 @@ class DeliveryTest {
     static final class MapTarget implements StorageTarget {
         final Map<String, byte[]> files = new ConcurrentHashMap<>();
         final String protocol;
+        final TargetInfo info;
+        final ConnectionInfo connection;
+        final String location;
         volatile TransferException failNext;
 
         MapTarget(String protocol) {
+            this(protocol, new TargetInfo(protocol, "h", 21, "/in", protocol + "://u@h/in"),
+                    new ConnectionInfo("TLSv1.3", null, null, null), protocol + "://h/in/");
+        }
+
+        /** A target that reports as the given target info, connection and location prefix do. */
+        MapTarget(String protocol, TargetInfo info, ConnectionInfo connection, String location) {
             this.protocol = protocol;
+            this.info = info;
+            this.connection = connection;
+            this.location = location;
         }
 
         @Override
@@ -70,7 +82,7 @@ class DeliveryTest {
                 }
                 files.put("/in/" + u.remotePath(), b.toByteArray());
                 out.add(new UploadResult("/in/" + u.remotePath(), b.size(), Duration.ZERO, 1, protocol, Verification.SIZE,
-                        protocol + "://h/in/" + u.remotePath(), 0, new ConnectionInfo("TLSv1.3", null, null, null), List.of()));
+                        location + u.remotePath(), 0, connection, List.of()));
             }
             return new BatchResult(out, Duration.ZERO, 1, protocol, null, List.of());
         }
@@ -82,7 +94,7 @@ class DeliveryTest {
 
         @Override
         public TargetInfo info() {
-            return new TargetInfo(protocol, "h", 21, "/in", protocol + "://u@h/in");
+            return info;
         }
 
         @Override
@@ -117,6 +129,54 @@ class DeliveryTest {
             assertEquals("rec-42.mp4", data.videoName());
             assertEquals(5L, data.size());
             assertEquals("customer-ref", data.payload());
+        }
+    }
+
+    /** What the S3 provider reports for s3://recordings/in on AWS in eu-west-1. */
+    static MapTarget s3Target() {
+        return new MapTarget("s3", new TargetInfo("s3", "recordings.s3.eu-west-1.amazonaws.com", 443, "/in", "s3://recordings/in/"),
+                new ConnectionInfo("TLS", null, null, "S3 recordings.s3.eu-west-1.amazonaws.com:443 (region eu-west-1)"),
+                "https://recordings.s3.eu-west-1.amazonaws.com/in/");
+    }
+
+    @Test
+    void anS3TargetSendsVideoCopiedS3WithBucketRegionAndUrl() throws Exception {
+        MapTarget target = s3Target();
+        try (MockWebServer server = new MockWebServer(); WebhookSender sender = WebhookSender.builder().allowLoopback().build()) {
+            server.start(InetAddress.getLoopbackAddress(), 0);
+            server.enqueue(new MockResponse.Builder().code(200).build());
+            Delivery.Outcome o = Delivery.builder(target, sender, server.url("/hook").toString()).build()
+                    .deliver("rec-42", recording(), b -> b.duration(12.5).payload("customer-ref").httpReferer("https://site.example/rec"));
+            assertTrue(o.ok());
+            RecordedRequest r = server.takeRequest(5, TimeUnit.SECONDS);
+            assertEquals("msg_rec-42_copied", r.getHeaders().get("webhook-id"));
+            WebhookPayload p = WebhookPayload.parse(r.getBody().utf8());
+            assertEquals(WebhookEvent.VIDEO_COPIED_S3, p.event());
+            VideoCopiedS3 data = p.data(VideoCopiedS3.class);
+            assertEquals(new VideoCopiedS3("upload success", "rec-42.mp4", 5L, "recordings", "eu-west-1",
+                    "https://recordings.s3.eu-west-1.amazonaws.com/in/rec-42.mp4", "rec-42", "customer-ref",
+                    "https://site.example/rec"), data);
+            assertFalse(r.getBody().utf8().contains("protocol"), r.getBody().utf8());
+        }
+    }
+
+    @Test
+    void aFailedS3UploadSendsVideoCopiedS3WithTheFailure() throws Exception {
+        MapTarget target = s3Target();
+        target.failNext = new TransferException(TransferException.Reason.AUTH, "PutObject s3://recordings/in/rec-42.mp4 failed");
+        try (MockWebServer server = new MockWebServer(); WebhookSender sender = WebhookSender.builder().allowLoopback().build()) {
+            server.start(InetAddress.getLoopbackAddress(), 0);
+            server.enqueue(new MockResponse.Builder().code(200).build());
+            Delivery.Outcome o = Delivery.builder(target, sender, server.url("/hook").toString()).build().deliver("rec-7", recording(), b -> b);
+            assertEquals(TransferException.Reason.AUTH, o.failure().reason());
+            RecordedRequest r = server.takeRequest(5, TimeUnit.SECONDS);
+            assertEquals("msg_rec-7_failed", r.getHeaders().get("webhook-id"));
+            VideoCopiedS3 data = WebhookPayload.parse(r.getBody().utf8()).data(VideoCopiedS3.class);
+            assertTrue(data.s3UploadStatus().startsWith("upload failed: AUTH"), data.s3UploadStatus());
+            assertEquals("rec-42.mp4", data.videoName());
+            assertEquals("recordings", data.bucket());
+            assertEquals("eu-west-1", data.region());
+            assertNull(data.url());
         }
     }
 

@@ -192,7 +192,7 @@ public abstract class AbstractStorageTarget implements StorageTarget {
                         UploadResult r = session.upload(p, transcript);
                         results.add(new UploadResult(r.remotePath(), r.bytes(), Duration.ofNanos(System.nanoTime() - fileStart),
                                 p.attempt(), r.protocol(), r.verification(), r.location(), r.resumedFrom(), r.connection(),
-                                transcript.renderSince(fileMark)));
+                                transcript.renderSince(fileMark), r.checksum()));
                         break;
                     } catch (TransferException caught) {
                         // A provider may have built it from a reply that echoes a secret; nothing below may show that.

@@ -96,7 +96,7 @@ final class DropboxUploader {
         }
         t.note("content_hash " + ours + " matches the source");
         return new UploadResult(file.getPathDisplay(), file.getSize(), Duration.ZERO, upload.attempt(), "dropbox",
-                Verification.CHECKSUM, target.location(file.getPathDisplay()), resumedFrom, connection, List.of());
+                Verification.CHECKSUM, target.location(file.getPathDisplay()), resumedFrom, connection, List.of(), "CONTENT_HASH");
     }
 
     private WriteMode mode() {

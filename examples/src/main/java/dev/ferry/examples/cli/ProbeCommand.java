@@ -27,7 +27,7 @@ final class ProbeCommand implements Callable<Integer> {
     @Mixin
     TargetOptions target;
 
-    @Parameters(index = "0", paramLabel = "URI", description = "ftps://, ftp:// or sftp://user@host[:port]/base/dir")
+    @Parameters(index = "0", paramLabel = "URI", description = "ftps://, ftp:// or sftp://user@host[:port]/base/dir, or s3://BUCKET/prefix")
     String uri;
 
     @Override

@@ -7,6 +7,7 @@ import dev.ferry.core.TargetConfig;
 import dev.ferry.core.TlsOptions;
 import dev.ferry.core.TransferException;
 import dev.ferry.core.TransferException.Reason;
+import dev.ferry.s3.S3Target;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -36,7 +37,7 @@ public final class TargetOptions {
     String passphraseEnv;
 
     @Option(names = "--ca-cert", paramLabel = "FILE",
-            description = "PEM certificate or CA to trust for FTPS (instead of the JDK trust store).")
+            description = "PEM certificate or CA to trust for FTPS or an https S3 endpoint (instead of the JDK trust store).")
     List<Path> caCerts = new ArrayList<>();
 
     @Option(names = "--cert-pin", paramLabel = "sha256:HEX",
@@ -57,6 +58,30 @@ public final class TargetOptions {
     @Option(names = "--host-key-pin", paramLabel = "SHA256:...", description = "Pinned SSH host key fingerprint.")
     List<String> hostKeyPins = new ArrayList<>();
 
+    @Option(names = "--endpoint", paramLabel = "URL",
+            description = "S3: an https endpoint of S3-compatible storage (MinIO, Wasabi, R2...); AWS by default.")
+    String s3Endpoint;
+
+    @Option(names = "--region", paramLabel = "R", description = "S3: the bucket's region (default us-east-1).")
+    String s3Region;
+
+    @Option(names = "--path-style", description = "S3: path-style addressing (endpoint/bucket/key), which most S3-compatible servers need.")
+    boolean s3PathStyle;
+
+    @Option(names = "--access-key-env", paramLabel = "NAME",
+            description = "S3: read the access key id from this environment variable (else the AWS default credential chain).")
+    String accessKeyEnv;
+
+    @Option(names = "--secret-key-env", paramLabel = "NAME",
+            description = "S3: read the secret access key from this environment variable (never from an argument).")
+    String secretKeyEnv;
+
+    @Option(names = "--storage-class", paramLabel = "C", description = "S3: storage class (STANDARD_IA, INTELLIGENT_TIERING...).")
+    String s3StorageClass;
+
+    @Option(names = "--acl", paramLabel = "A", description = "S3: canned ACL, e.g. bucket-owner-full-control for another account's bucket.")
+    String s3Acl;
+
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "Connect, reply and data idle timeout (default 15/60/60).")
     Integer timeoutSeconds;
 
@@ -73,6 +98,16 @@ public final class TargetOptions {
     TargetConfig toConfig(String uriText) throws TransferException {
         TargetConfig.Builder b = TargetConfig.builder(uriText);
         URI uri = URI.create(uriText);
+        if ("s3".equalsIgnoreCase(uri.getScheme())) {
+            return s3Config(b, uriText, uri);
+        }
+        for (Object[] o : new Object[][] {{"--endpoint", s3Endpoint}, {"--region", s3Region}, {"--access-key-env", accessKeyEnv},
+                {"--secret-key-env", secretKeyEnv}, {"--storage-class", s3StorageClass}, {"--acl", s3Acl},
+                {"--path-style", s3PathStyle ? "" : null}}) {
+            if (o[1] != null) {
+                throw bad(o[0] + " is an option of s3:// targets", "use it with s3://BUCKET/prefix");
+            }
+        }
         if ("ftps".equalsIgnoreCase(uri.getScheme())) {
             FerryCli.quietTlsEngineLogging();
         }
@@ -95,22 +130,7 @@ public final class TargetOptions {
                 throw bad("--passphrase-env needs --key", null);
             }
             b.credentials(c);
-            TlsOptions.Builder tls = TlsOptions.builder();
-            for (Path p : caCerts) {
-                for (X509Certificate cert : readCertificates(p)) {
-                    tls.trustCertificate(cert);
-                }
-            }
-            for (String pin : certPins) {
-                tls.pinSha256(pin);
-            }
-            if (tlsMax != null) {
-                tls.maxProtocol(tlsMax);
-            }
-            if (tlsMin != null) {
-                tls.minProtocol(tlsMin);
-            }
-            b.tls(tls.build());
+            b.tls(tls());
             HostKeys hk = null;
             if (knownHosts != null) {
                 hk = HostKeys.knownHosts(knownHosts);
@@ -128,16 +148,82 @@ public final class TargetOptions {
             if (hk != null) {
                 b.hostKeys(hk);
             }
-            if (timeoutSeconds != null) {
-                if (timeoutSeconds <= 0) {
-                    throw bad("--timeout must be a positive number of seconds", null);
-                }
-                b.timeouts(Duration.ofSeconds(timeoutSeconds));
-            }
+            timeouts(b);
         } catch (IllegalArgumentException e) {
             throw bad(e.getMessage(), null);
         }
         return b.build();
+    }
+
+    /**
+     * An {@code s3://BUCKET/prefix} target: the options become the provider's parameters, which it checks; the keys
+     * come from the environment, else the AWS SDK's default chain. Nothing here touches the SDK, so that FTP and SFTP
+     * runs never load it.
+     */
+    private TargetConfig s3Config(TargetConfig.Builder b, String uriText, URI uri) throws TransferException {
+        if (uri.getRawUserInfo() != null) {
+            throw bad("an s3:// URI names no user: " + Redaction.url(uriText), "give the keys with --access-key-env and "
+                    + "--secret-key-env, or leave them to the AWS default chain (environment, profile, role)");
+        }
+        for (Object[] o : new Object[][] {{"--password-env", passwordEnv}, {"--key", key}, {"--passphrase-env", passphraseEnv},
+                {"--known-hosts", knownHosts}, {"--host-key-pin", hostKeyPins.isEmpty() ? null : ""},
+                {"--cert-pin", certPins.isEmpty() ? null : ""}}) {
+            if (o[1] != null) {
+                throw bad(o[0] + " is not an option of s3:// targets", "see ferry upload --help for the S3 options");
+            }
+        }
+        try {
+            if ((accessKeyEnv == null) != (secretKeyEnv == null)) {
+                throw bad("--access-key-env and --secret-key-env go together", "give both, or neither for the AWS default chain");
+            }
+            b.credentials(accessKeyEnv == null ? Credentials.username(S3Target.DEFAULT_CHAIN)
+                    : Credentials.password(new String(secretFromEnv(accessKeyEnv, "--access-key-env")),
+                    secretFromEnv(secretKeyEnv, "--secret-key-env")));
+            putIfSet(b, "endpoint", s3Endpoint);
+            putIfSet(b, "region", s3Region);
+            putIfSet(b, "path-style", s3PathStyle ? "true" : null);
+            putIfSet(b, "storage-class", s3StorageClass);
+            putIfSet(b, "acl", s3Acl);
+            b.tls(tls());
+            timeouts(b);
+        } catch (IllegalArgumentException e) {
+            throw bad(e.getMessage(), null);
+        }
+        return b.build();
+    }
+
+    private static void putIfSet(TargetConfig.Builder b, String name, String value) {
+        if (value != null) {
+            b.property(name, value);
+        }
+    }
+
+    private TlsOptions tls() throws TransferException {
+        TlsOptions.Builder tls = TlsOptions.builder();
+        for (Path p : caCerts) {
+            for (X509Certificate cert : readCertificates(p)) {
+                tls.trustCertificate(cert);
+            }
+        }
+        for (String pin : certPins) {
+            tls.pinSha256(pin);
+        }
+        if (tlsMax != null) {
+            tls.maxProtocol(tlsMax);
+        }
+        if (tlsMin != null) {
+            tls.minProtocol(tlsMin);
+        }
+        return tls.build();
+    }
+
+    private void timeouts(TargetConfig.Builder b) throws TransferException {
+        if (timeoutSeconds != null) {
+            if (timeoutSeconds <= 0) {
+                throw bad("--timeout must be a positive number of seconds", null);
+            }
+            b.timeouts(Duration.ofSeconds(timeoutSeconds));
+        }
     }
 
     private char[] secretFromEnv(String name, String option) throws TransferException {

@@ -33,7 +33,7 @@ import java.util.concurrent.Future;
 
 /** {@code ferry upload [options] FILE... URI}. */
 @Command(name = "upload", mixinStandardHelpOptions = true,
-        description = "Upload files to ftps://, ftp:// or sftp://user@host[:port]/base/dir.")
+        description = "Upload files to ftps://, ftp:// or sftp://user@host[:port]/base/dir, or to s3://BUCKET/prefix.")
 final class UploadCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -161,6 +161,9 @@ final class UploadCommand implements Callable<Integer> {
                 f.put("remotePath", u.remotePath());
                 f.put("bytes", u.bytes());
                 f.put("verification", u.verification().name());
+                if (u.checksum() != null) {
+                    f.put("checksum", u.checksum());
+                }
                 f.put("location", u.location());
                 f.put("attempts", u.attempts());
                 f.put("resumedFrom", u.resumedFrom());
@@ -174,7 +177,8 @@ final class UploadCommand implements Callable<Integer> {
         }
         double secs = Math.max(1e-3, r.elapsed().toNanos() / 1e9);
         for (UploadResult u : r.files()) {
-            out.printf(Locale.ROOT, "uploaded %s (%d bytes, verified by %s)%n", u.location(), u.bytes(), u.verification());
+            out.printf(Locale.ROOT, "uploaded %s (%d bytes, verified by %s%s)%n", u.location(), u.bytes(), u.verification(),
+                    u.checksum() == null ? "" : " " + u.checksum());
         }
         ConnectionInfo c = r.connection();
         out.printf(Locale.ROOT, "%d file(s), %d bytes in %.2f s (%.1f MB/s) over %s%s%n", r.files().size(), r.totalBytes(), secs,

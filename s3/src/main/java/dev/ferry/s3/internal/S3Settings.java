@@ -3,6 +3,7 @@ package dev.ferry.s3.internal;
 import dev.ferry.core.TargetConfig;
 import dev.ferry.core.TransferException;
 import dev.ferry.core.TransferException.Reason;
+import dev.ferry.core.spi.ProviderParameters;
 import dev.ferry.s3.S3Encryption;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.s3.model.ObjectCannedACL;
@@ -19,12 +20,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The S3 provider's options, parsed and validated once: from the target URI's query ({@link #from(TargetConfig)}) or
- * from {@link dev.ferry.s3.S3Target}. A plain-HTTP endpoint is never taken from a URI (it sends every byte and the
- * request signatures in clear); only code can ask for one ({@link #withPlainHttpEndpoint(URI)}).
+ * The S3 provider's options, validated once by {@link #of} for both sources: the target URI's query
+ * ({@link #from(TargetConfig)}) and {@link dev.ferry.s3.S3Target.Builder}. A plain-HTTP endpoint is never taken from a
+ * URI (it sends every byte and the request signatures in clear); only code can ask for one
+ * ({@link #withPlainHttpEndpoint(URI)}).
  *
  * @param bucket the bucket, validated
  * @param prefix the key prefix: empty, or ending with '/'
@@ -63,6 +66,8 @@ public record S3Settings(String bucket, String prefix, String region, URI endpoi
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     private static final Pattern REGION = Pattern.compile("[a-z0-9-]{2,40}");
     private static final Pattern META_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}");
+    private static final Set<String> KNOWN = Set.of("region", "endpoint", "path-style", "storage-class", "acl", "sse",
+            "sse-kms-key-id", "multipart-threshold", "part-size", "parts-in-flight");
     private static final String OPTIONS = "region, endpoint (https), path-style, storage-class, acl, sse (AES256 or aws:kms), "
             + "sse-kms-key-id, meta.NAME, multipart-threshold, part-size, parts-in-flight";
 
@@ -77,50 +82,54 @@ public record S3Settings(String bucket, String prefix, String region, URI endpoi
 
     /**
      * Reads the options from the configuration: the URI's host is the bucket, its path the key prefix, its query the
-     * options.
+     * options (read through {@link ProviderParameters}, then checked by {@link #of}, as the builder's are).
      *
      * @throws TransferException {@code BAD_INPUT} naming the option that is wrong
      */
     public static S3Settings from(TargetConfig config) throws TransferException {
+        ProviderParameters p = ProviderParameters.of(config, "S3", OPTIONS);
+        Map<String, String> meta = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : config.properties().entrySet()) {
+            if (e.getKey().startsWith("meta.")) {
+                meta.put(e.getKey().substring(5), e.getValue().strip());
+            } else if (!KNOWN.contains(e.getKey())) {
+                throw p.invalid("unknown option '" + e.getKey() + "'");
+            }
+        }
+        return of(config, p.get("region", v -> v, DEFAULT_REGION), p.get("endpoint", v -> v, null),
+                p.get("path-style", S3Settings::bool, false), p.get("storage-class", v -> v, null), p.get("acl", v -> v, null),
+                encryption(p.get("sse", v -> v, null), p.get("sse-kms-key-id", v -> v, null)), meta,
+                p.get("multipart-threshold", S3Settings::bytes, DEFAULT_MULTIPART_THRESHOLD),
+                p.get("part-size", S3Settings::bytes, DEFAULT_PART_SIZE),
+                p.get("parts-in-flight", S3Settings::bytes, (long) DEFAULT_PARTS_IN_FLIGHT));
+    }
+
+    /**
+     * Checks the S3 options, from a URI or from {@code S3Target.Builder} alike, against the bucket (the configuration's
+     * host) and key prefix (its base directory).
+     *
+     * @param endpoint an https endpoint of S3-compatible storage, or {@code null} for AWS
+     * @param storageClass {@code null} for the bucket's default
+     * @param acl {@code null} for none
+     * @throws TransferException {@code BAD_INPUT} naming the option that is wrong
+     */
+    public static S3Settings of(TargetConfig config, String region, String endpoint, boolean pathStyle, String storageClass,
+                                String acl, S3Encryption encryption, Map<String, String> metadata, long multipartThreshold,
+                                long partSize, long partsInFlight) throws TransferException {
         String bucket = validBucket(config.host());
         String base = config.baseDirectory().toString();
         String prefix = base.equals("/") ? "" : base.substring(1) + "/";
         validKey(prefix + "x");
         Map<String, String> meta = new LinkedHashMap<>();
-        String region = DEFAULT_REGION;
-        URI endpoint = null;
-        boolean pathStyle = false;
-        String storageClass = null;
-        String acl = null;
-        String sse = null;
-        String kmsKey = null;
-        long threshold = DEFAULT_MULTIPART_THRESHOLD;
-        long partSize = DEFAULT_PART_SIZE;
-        int inFlight = DEFAULT_PARTS_IN_FLIGHT;
-        for (Map.Entry<String, String> e : config.properties().entrySet()) {
-            String k = e.getKey();
-            String v = e.getValue().strip();
-            switch (k) {
-                case "region" -> region = validRegion(v);
-                case "endpoint" -> endpoint = validEndpoint(v, false);
-                case "path-style" -> pathStyle = bool(k, v);
-                case "storage-class" -> storageClass = validStorageClass(v);
-                case "acl" -> acl = validAcl(v);
-                case "sse" -> sse = v;
-                case "sse-kms-key-id" -> kmsKey = v;
-                case "multipart-threshold" -> threshold = size(k, v, MIN_PART, MAX_OBJECT);
-                case "part-size" -> partSize = size(k, v, MIN_PART, MAX_PART);
-                case "parts-in-flight" -> inFlight = (int) size(k, v, 1, 16);
-                default -> {
-                    if (!k.startsWith("meta.")) {
-                        throw bad("unknown S3 option '" + k + "'", "valid options: " + OPTIONS);
-                    }
-                    meta.put(validMetaName(k.substring(5)), validMetaValue(k, v));
-                }
-            }
+        for (Map.Entry<String, String> e : metadata.entrySet()) {
+            meta.put(validMetaName(e.getKey()), validMetaValue("meta." + e.getKey(), e.getValue()));
         }
-        return new S3Settings(bucket, prefix, region, endpoint, pathStyle, storageClass, acl, encryption(sse, kmsKey), meta,
-                threshold, partSize, inFlight, List.of());
+        return new S3Settings(bucket, prefix, validRegion(region), endpoint == null ? null : validEndpoint(endpoint, false),
+                pathStyle,
+                storageClass == null ? null : validStorageClass(storageClass), acl == null ? null : validAcl(acl),
+                encryption, meta, range("multipart-threshold", multipartThreshold, MIN_PART, MAX_OBJECT),
+                range("part-size", partSize, MIN_PART, MAX_PART), (int) range("parts-in-flight", partsInFlight, 1, 16),
+                List.of());
     }
 
     /** These settings with an {@code http://} endpoint: only ever from code, as it sends everything in clear. */
@@ -288,21 +297,23 @@ public record S3Settings(String bucket, String prefix, String region, URI endpoi
         }
     }
 
-    private static boolean bool(String k, String v) throws TransferException {
+    private static boolean bool(String v) {
         return switch (v.toLowerCase(Locale.ROOT)) {
             case "", "true", "yes", "1" -> true;
             case "false", "no", "0" -> false;
-            default -> throw bad("the S3 option " + k + " must be true or false, not '" + v + "'", null);
+            default -> throw new IllegalArgumentException("must be true or false");
         };
     }
 
-    private static long size(String k, String v, long min, long max) throws TransferException {
-        long n;
+    private static long bytes(String v) {
         try {
-            n = Long.parseLong(v);
+            return Long.parseLong(v);
         } catch (NumberFormatException e) {
-            throw bad("the S3 option " + k + " must be a number, not '" + v + "'", null);
+            throw new IllegalArgumentException("not a whole number");
         }
+    }
+
+    private static long range(String k, long n, long min, long max) throws TransferException {
         if (n < min || n > max) {
             throw bad("the S3 option " + k + " must be from " + min + " to " + max + ", not " + n, null);
         }

@@ -41,11 +41,11 @@ class ChecksumsTest {
     @Test
     void fiveTebibytesFitInTenThousandParts() {
         long max = S3Settings.MAX_OBJECT;
-        long part = S3Uploader.partSize(max, S3Settings.DEFAULT_PART_SIZE);
+        long part = MultipartUpload.partSize(max, S3Settings.DEFAULT_PART_SIZE);
         assertTrue((max + part - 1) / part <= S3Settings.MAX_PARTS, "part size " + part);
         assertTrue(part <= S3Settings.MAX_PART);
-        assertEquals(S3Settings.DEFAULT_PART_SIZE, S3Uploader.partSize(1L << 30, S3Settings.DEFAULT_PART_SIZE));
-        assertEquals(0, S3Uploader.partSize(200L << 30, S3Settings.MIN_PART) % (1 << 20));
+        assertEquals(S3Settings.DEFAULT_PART_SIZE, MultipartUpload.partSize(1L << 30, S3Settings.DEFAULT_PART_SIZE));
+        assertEquals(0, MultipartUpload.partSize(200L << 30, S3Settings.MIN_PART) % (1 << 20));
     }
 
     @Test

@@ -4,9 +4,7 @@ import dev.ferry.core.Credentials;
 import dev.ferry.core.RetryPolicy;
 import dev.ferry.core.TargetConfig;
 import dev.ferry.core.TransferException;
-import org.gaul.s3proxy.S3Proxy;
-import org.gaul.s3proxy.auth.AuthenticationType;
-import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
+import dev.ferry.s3.testing.S3ProxyServer;
 
 import java.io.IOException;
 import java.net.URI;
@@ -17,47 +15,30 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
- * A real S3 server for the tests: S3Proxy in this JVM, on 127.0.0.1 and a free port, storing objects as files under a
- * directory, with signatures checked against one access key.
+ * The module's tests' view of {@link S3ProxyServer} (plain HTTP): targets on it, with the internal types.
  */
 final class EmbeddedS3 implements AutoCloseable {
-    static final String ACCESS_KEY = "AKIAFERRYTEST0000001";
-    static final String SECRET = "ferry-s3-secret/never+shown=42";
-    static final String BUCKET = "ferry-test";
+    static final String ACCESS_KEY = S3ProxyServer.ACCESS_KEY;
+    static final String SECRET = S3ProxyServer.SECRET;
+    static final String BUCKET = S3ProxyServer.BUCKET;
 
-    private final Path base;
-    private final S3Proxy proxy;
+    private final S3ProxyServer server;
 
-    private EmbeddedS3(Path base, S3Proxy proxy) {
-        this.base = base;
-        this.proxy = proxy;
+    private EmbeddedS3(S3ProxyServer server) {
+        this.server = server;
     }
 
     static EmbeddedS3 start(Path dir) throws Exception {
-        Path base = Files.createDirectories(dir.resolve("s3"));
-        Files.createDirectories(base.resolve(BUCKET));
-        S3Proxy proxy = S3Proxy.builder().blobStore(new FilesystemNio2BlobStore(base.toString()))
-                .endpoint(URI.create("http://127.0.0.1:0"))
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET)
-                .build();
-        proxy.start();
-        for (int i = 0; i < 200 && !"STARTED".equals(proxy.getState()); i++) {
-            Thread.sleep(25); // bounded: S3Proxy starts Jetty on its own thread
-        }
-        if (!"STARTED".equals(proxy.getState())) {
-            proxy.stop();
-            throw new IllegalStateException("S3Proxy did not start: " + proxy.getState());
-        }
-        return new EmbeddedS3(base, proxy);
+        return new EmbeddedS3(S3ProxyServer.start(dir));
     }
 
     URI endpoint() {
-        return URI.create("http://127.0.0.1:" + proxy.getPort());
+        return server.endpoint();
     }
 
     /** The file S3Proxy stores an object's bytes in. */
     Path objectFile(String key) {
-        return base.resolve(BUCKET).resolve(key);
+        return server.objectFile(key);
     }
 
     /** A target on this server, with the given key and secret, extra SDK interceptors and settings changes. */
@@ -91,7 +72,7 @@ final class EmbeddedS3 implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        proxy.stop();
+        server.close();
     }
 
     static void deleteTree(Path p) throws IOException {

@@ -63,7 +63,7 @@ class S3FailureTest {
             assertEquals(Reason.AUTH, e.reason());
             assertTrue(e.serverReply().contains("SignatureDoesNotMatch"), e.serverReply());
             assertTrue(e.hint().contains("secret access key is wrong"), e.hint());
-            assertEquals(1, e.transcript().stream().filter(l -> l.contains("PUT /ferry-test/a/f.mp4")).count());
+            assertEquals(1, e.transcript().stream().filter(l -> l.contains("PUT /ferry-test/a/f.mp4")).count(), String.join("\n", e.transcript()));
             assertNoSecret(e);
             assertFalse(target.config().toString().contains("wrong-secret"));
         }

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The public builder: what it builds works, and it refuses what it cannot do. */
 class S3TargetTest {
@@ -61,5 +62,34 @@ class S3TargetTest {
         assertEquals(TransferException.Reason.BAD_INPUT, assertThrows(TransferException.class,
                 () -> S3Target.builder().bucket("bucket").tls(dev.ferry.core.TlsOptions.insecureTrustAllCertificates()).build())
                 .reason());
+    }
+
+    @Test
+    void theBuilderAndATargetUriMakeTheSameSettings() throws Exception {
+        try (StorageTarget built = S3Target.builder().bucket("recordings").prefix("in/").region("eu-west-1")
+                .endpoint(URI.create("https://s3.example.net:9000")).pathStyle(true).storageClass("standard_ia")
+                .acl("bucket-owner-full-control").encryption(S3Encryption.s3Managed()).metadata("Studio", "7")
+                .partSize(S3Settings.MIN_PART).partsInFlight(2).maxSessions(3).timeouts(java.time.Duration.ofSeconds(7))
+                .build();
+             StorageTarget parsed = dev.ferry.core.StorageTargets.open(dev.ferry.core.TargetConfig.builder(
+                     "s3://recordings/in?region=eu-west-1&endpoint=https://s3.example.net:9000&path-style=true"
+                             + "&storage-class=standard_ia&acl=bucket-owner-full-control&sse=AES256&meta.Studio=7"
+                             + "&part-size=" + S3Settings.MIN_PART + "&parts-in-flight=2")
+                     .credentials(dev.ferry.core.Credentials.username(S3Target.DEFAULT_CHAIN)).maxSessions(3)
+                     .timeouts(java.time.Duration.ofSeconds(7)).build())) {
+            assertEquals(((S3StorageTarget) parsed).settings(), ((S3StorageTarget) built).settings());
+            assertEquals(3, ((S3StorageTarget) built).config().maxSessions());
+            assertEquals(java.time.Duration.ofSeconds(7), ((S3StorageTarget) built).config().dataTimeout());
+        }
+    }
+
+    @Test
+    void sharedOptionsAreCheckedAsForEveryTarget() {
+        assertThrows(IllegalArgumentException.class, () -> S3Target.builder().maxSessions(0));
+        assertThrows(IllegalArgumentException.class, () -> S3Target.builder().timeouts(java.time.Duration.ZERO));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> S3Target.builder().bucket("bucket").port(9000).build());
+        assertTrue(e.getMessage().contains("endpoint"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> S3Target.builder().prefix("p").build());
     }
 }

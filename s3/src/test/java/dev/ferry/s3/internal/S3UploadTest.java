@@ -47,6 +47,7 @@ class S3UploadTest {
             assertEquals(300_000, r.bytes());
             assertEquals("s3", r.protocol());
             assertEquals(Verification.CHECKSUM, r.verification()); // S3Proxy gives the MD5 ETag of a single PUT
+            assertEquals("MD5", r.checksum());
             assertEquals(s3.endpoint() + "/" + EmbeddedS3.BUCKET + "/in/a/small.mp4", r.location());
         }
         assertEquals(List.of("PutObject"), rec.sent.stream().map(RecordingInterceptor.Sent::operation).toList());
@@ -70,6 +71,9 @@ class S3UploadTest {
             assertEquals(TestFiles.sha256(file), TestFiles.sha256(s3.objectFile("in/big.mp4")));
             assertEquals(Files.size(file), r.bytes());
             assertEquals(0, r.resumedFrom());
+            // S3Proxy returns the full-object CRC32C of the completion request (without checking it).
+            assertEquals(Verification.CHECKSUM, r.verification());
+            assertEquals("CRC32C", r.checksum());
         }
         List<RecordingInterceptor.Sent> parts = rec.of("UploadPart");
         assertEquals(3, parts.size());
