@@ -13,15 +13,13 @@ import dev.ferry.core.TransferException;
 import dev.ferry.core.TransferException.Reason;
 import dev.ferry.core.Upload;
 import dev.ferry.core.spi.AbstractStorageTarget;
+import dev.ferry.core.spi.HttpsTrust;
 import dev.ferry.core.spi.PreparedUpload;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManagerFactory;
-import java.io.IOException;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.X509Certificate;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -114,31 +112,16 @@ public final class DropboxStorageTarget extends AbstractStorageTarget {
     }
 
     private static SSLSocketFactory sockets(TlsOptions tls) throws TransferException {
-        if (tls.isInsecureTrustAll() || !tls.hostnameVerification() || !tls.pinnedSha256().isEmpty()) {
-            throw TransferException.builder(Reason.BAD_INPUT, "the Dropbox provider verifies certificates against a trust "
-                    + "store only: certificate pins, trust-all and skipped host name checks are not supported")
-                    .hint("give a test server's CA with TlsOptions.builder().trustCertificate(...) or trustStore(...)").build();
-        }
-        if (tls.trustStore().isEmpty() && tls.trustedCertificates().isEmpty()) {
+        TrustManager[] trust = HttpsTrust.trustManagers(tls, "Dropbox");
+        if (trust == null) {
             return null;
         }
         try {
-            KeyStore store = tls.trustStore().orElse(null);
-            if (store == null) {
-                store = KeyStore.getInstance(KeyStore.getDefaultType());
-                store.load(null, null);
-                int i = 0;
-                for (X509Certificate cert : tls.trustedCertificates()) {
-                    store.setCertificateEntry("ferry-" + i++, cert);
-                }
-            }
-            TrustManagerFactory f = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            f.init(store);
             // A context of this target only: the JVM's default SSLContext stays as it is.
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, f.getTrustManagers(), null);
+            ctx.init(null, trust, null);
             return ctx.getSocketFactory();
-        } catch (GeneralSecurityException | IOException e) {
+        } catch (GeneralSecurityException e) {
             throw new TransferException(Reason.BAD_INPUT, "cannot use the given trust store: " + e.getMessage(), e);
         }
     }

@@ -11,6 +11,7 @@ import dev.ferry.core.TransferException;
 import dev.ferry.core.TransferException.Reason;
 import dev.ferry.core.Upload;
 import dev.ferry.core.spi.AbstractStorageTarget;
+import dev.ferry.core.spi.HttpsTrust;
 import dev.ferry.core.spi.PreparedUpload;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -28,10 +29,6 @@ import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
 import software.amazon.awssdk.utils.SdkAutoCloseable;
 
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.X509Certificate;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -133,30 +130,7 @@ public final class S3StorageTarget extends AbstractStorageTarget {
 
     /** The trust for an https endpoint with a private CA, or {@code null} for the JDK's; what S3 cannot do is refused. */
     private static TrustManager[] trustManagers(TlsOptions tls) throws TransferException {
-        if (tls.isInsecureTrustAll() || !tls.hostnameVerification() || !tls.pinnedSha256().isEmpty()) {
-            throw TransferException.builder(Reason.BAD_INPUT, "the S3 provider verifies certificates against a trust store "
-                    + "only: certificate pins, trust-all and skipped host name checks are not supported")
-                    .hint("give the endpoint's CA with TlsOptions.builder().trustCertificate(...) or trustStore(...)").build();
-        }
-        if (tls.trustStore().isEmpty() && tls.trustedCertificates().isEmpty()) {
-            return null;
-        }
-        try {
-            KeyStore store = tls.trustStore().orElse(null);
-            if (store == null) {
-                store = KeyStore.getInstance(KeyStore.getDefaultType());
-                store.load(null, null);
-                int i = 0;
-                for (X509Certificate cert : tls.trustedCertificates()) {
-                    store.setCertificateEntry("ferry-" + i++, cert);
-                }
-            }
-            TrustManagerFactory f = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            f.init(store);
-            return f.getTrustManagers();
-        } catch (GeneralSecurityException | java.io.IOException e) {
-            throw new TransferException(Reason.BAD_INPUT, "cannot use the given trust store: " + e.getMessage(), e);
-        }
+        return HttpsTrust.trustManagers(tls, "S3");
     }
 
     @Override
