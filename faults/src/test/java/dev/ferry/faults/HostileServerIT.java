@@ -10,6 +10,7 @@ import dev.ferry.core.TlsOptions;
 import dev.ferry.core.TransferException;
 import dev.ferry.core.TransferException.Reason;
 import dev.ferry.core.Upload;
+import dev.ferry.ftp.testing.Flood;
 import dev.ferry.ftp.testing.ScriptedFtpServer;
 import dev.ferry.ftp.testing.TestCertificates;
 import org.junit.jupiter.api.AfterEach;
@@ -19,13 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -40,8 +38,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @ExtendWith(FaultTable.class)
 class HostileServerIT {
-    /** Far more than any bound of the client; the hostile server stops there. */
-    private static final long FLOOD_CAP = 64L << 20;
 
     @TempDir
     static Path dir;
@@ -85,7 +81,7 @@ class HostileServerIT {
         server = new ScriptedFtpServer(certs).raw("FEAT", flood);
         TransferException e = fails("x.bin", Duration.ofSeconds(10));
         assertEquals(Reason.PROTOCOL, e.reason(), e.toString());
-        assertTrue(flood.written.get() < FLOOD_CAP / 4, "the client read " + flood.written.get() + " bytes of one line");
+        assertTrue(flood.written.get() < Flood.CAP / 4, "the client read " + flood.written.get() + " bytes of one line");
         noSecret("hostile-endless-line", e);
         FaultTable.detail("PROTOCOL after the server wrote " + flood.written.get() / 1024 + " KiB (" + e.getMessage() + ")");
     }
@@ -97,7 +93,7 @@ class HostileServerIT {
         server = new ScriptedFtpServer(certs).raw("FEAT", flood);
         TransferException e = fails("x.bin", Duration.ofSeconds(10));
         assertEquals(Reason.PROTOCOL, e.reason(), e.toString());
-        assertTrue(flood.written.get() < FLOOD_CAP / 4, "the client read " + flood.written.get() + " bytes of one reply");
+        assertTrue(flood.written.get() < Flood.CAP / 4, "the client read " + flood.written.get() + " bytes of one reply");
         noSecret("hostile-endless-lines", e);
         FaultTable.detail("PROTOCOL (" + e.getMessage() + ")");
     }
@@ -149,29 +145,4 @@ class HostileServerIT {
         FaultTable.detail("BAD_INPUT before any command; the server saw " + server.commands().size() + " commands");
     }
 
-    /** Writes {@code head}, then {@code unit} again and again until the cap or until the client goes away. */
-    private static final class Flood implements ScriptedFtpServer.RawReply {
-        final AtomicLong written = new AtomicLong();
-        private final byte[] head;
-        private final byte[] chunk;
-
-        Flood(String head, String unit) {
-            this.head = head.getBytes(StandardCharsets.US_ASCII);
-            this.chunk = unit.repeat(Math.max(1, (16 << 10) / unit.length())).getBytes(StandardCharsets.US_ASCII);
-        }
-
-        @Override
-        public void write(OutputStream out) {
-            try {
-                out.write(head);
-                while (written.get() < FLOOD_CAP) {
-                    out.write(chunk);
-                    out.flush();
-                    written.addAndGet(chunk.length);
-                }
-            } catch (IOException e) {
-                // the client closed the connection
-            }
-        }
-    }
 }

@@ -10,6 +10,7 @@ import dev.ferry.core.TlsOptions;
 import dev.ferry.core.TransferException;
 import dev.ferry.core.TransferException.Reason;
 import dev.ferry.core.Upload;
+import dev.ferry.ftp.testing.Flood;
 import dev.ferry.ftp.testing.ScriptedFtpServer;
 import dev.ferry.ftp.testing.TestCertificates;
 import org.junit.jupiter.api.AfterEach;
@@ -26,7 +27,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -39,8 +39,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and the time one reply takes are bounded, on plain FTP and inside TLS (after {@code AUTH TLS} replaced the streams).
  */
 class HostileRepliesTest {
-    /** What the hostile server gives up at: far more than any bound of the client. */
-    static final long FLOOD_CAP = 64L << 20;
 
     @TempDir
     static Path dir;
@@ -84,7 +82,7 @@ class HostileRepliesTest {
         assertTrue(e.getMessage().contains("FEAT") && e.getMessage().contains("8192"), e.getMessage());
         assertTrue(flood.done.await(20, TimeUnit.SECONDS), "the client never closed the connection");
         // The server's writes block once the client stops reading: what it got out is what the socket buffers hold.
-        assertTrue(flood.written.get() < FLOOD_CAP / 4, "the client read " + flood.written.get() + " bytes of one line");
+        assertTrue(flood.written.get() < Flood.CAP / 4, "the client read " + flood.written.get() + " bytes of one line");
     }
 
     @ParameterizedTest
@@ -96,7 +94,7 @@ class HostileRepliesTest {
         assertEquals(Reason.PROTOCOL, e.reason(), e.toString());
         assertTrue(e.getMessage().contains("FEAT") && e.getMessage().contains("1000 lines"), e.getMessage());
         assertTrue(flood.done.await(20, TimeUnit.SECONDS), "the client never closed the connection");
-        assertTrue(flood.written.get() < FLOOD_CAP / 4, "the client read " + flood.written.get() + " bytes of one reply");
+        assertTrue(flood.written.get() < Flood.CAP / 4, "the client read " + flood.written.get() + " bytes of one reply");
     }
 
     @org.junit.jupiter.api.Test
@@ -106,7 +104,7 @@ class HostileRepliesTest {
         TransferException e = fails("ftp", Duration.ofSeconds(10));
         assertEquals(Reason.PROTOCOL, e.reason(), e.toString());
         assertTrue(flood.done.await(20, TimeUnit.SECONDS), "the client never closed the connection");
-        assertTrue(flood.written.get() < FLOOD_CAP / 4, "the client read " + flood.written.get() + " bytes of the greeting");
+        assertTrue(flood.written.get() < Flood.CAP / 4, "the client read " + flood.written.get() + " bytes of the greeting");
     }
 
     @ParameterizedTest
@@ -143,35 +141,6 @@ class HostileRepliesTest {
         // and fail. Reading on while they come would take the drip's whole minute.
         assertTrue(took.compareTo(Duration.ofSeconds(20)) < 0, "took " + took);
         assertFalse(server.files().containsKey("rec.mp4"));
-    }
-
-    /** Writes {@code head}, then {@code unit} again and again, until the client goes away or {@link #FLOOD_CAP} bytes. */
-    static final class Flood implements ScriptedFtpServer.RawReply {
-        final AtomicLong written = new AtomicLong();
-        final CountDownLatch done = new CountDownLatch(1);
-        private final byte[] head;
-        private final byte[] chunk;
-
-        Flood(String head, String unit) {
-            this.head = head.getBytes(StandardCharsets.US_ASCII);
-            this.chunk = unit.repeat(Math.max(1, (16 << 10) / unit.length())).getBytes(StandardCharsets.US_ASCII);
-        }
-
-        @Override
-        public void write(OutputStream out) {
-            try {
-                out.write(head);
-                while (written.get() < FLOOD_CAP) {
-                    out.write(chunk);
-                    out.flush();
-                    written.addAndGet(chunk.length);
-                }
-            } catch (IOException e) {
-                // the client closed the connection
-            } finally {
-                done.countDown();
-            }
-        }
     }
 
     /** Writes {@code head}, then one {@code line} per {@code pause}, for at most a minute or until the client goes away. */
