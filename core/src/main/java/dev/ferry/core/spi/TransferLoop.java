@@ -74,7 +74,8 @@ public final class TransferLoop {
         long length = upload.sourceLength();
         String what = upload.upload().remotePath();
         long want = length < 0 ? max : Math.min(max, length - offset);
-        long lastProgress = System.nanoTime();
+        // The first buffer is reported at once (a caller sees the transfer start), then a few times a second.
+        long lastProgress = System.nanoTime() - PROGRESS_EVERY_NANOS - 1;
         while (sent < want) {
             int n = read(in, buffer, (int) Math.min(buffer.length, want - sent));
             if (n < 0) {

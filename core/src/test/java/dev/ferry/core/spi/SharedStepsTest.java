@@ -72,6 +72,20 @@ class SharedStepsTest {
     }
 
     @Test
+    void theFirstBufferIsReportedAtOnceNotOnlyAtTheEnd() throws Exception {
+        byte[] content = new byte[100_000];
+        List<long[]> progress = new ArrayList<>();
+        PreparedUpload p = prepared(bytes(content, content.length), content.length, null, progress);
+        List<Integer> reportsAfterWrite = new ArrayList<>();
+        new TransferLoop(p, 0, new Transcript()).copy(new ByteArrayInputStream(content), new byte[4096], (b, o, l) -> {
+            reportsAfterWrite.add(progress.size());
+        }, TransferLoop.AfterWrite.NONE);
+        // A listener that acts on the first report (e.g. shows a transfer started) runs while the source is still read.
+        assertEquals(1, reportsAfterWrite.get(1), "reports seen when the second buffer is written");
+        assertEquals(4096, progress.get(0)[0]);
+    }
+
+    @Test
     void aSourceThatShrankOrGrewIsBadInputAndNotRetried() throws Exception {
         byte[] content = new byte[10_000];
         PreparedUpload shrank = prepared(bytes(content, 20_000), 20_000, null, new ArrayList<>());
